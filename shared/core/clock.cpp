@@ -1,0 +1,20 @@
+#include "clock.h"
+
+#include <QDateTime>
+
+#include <chrono>
+
+namespace occ {
+
+qint64 SystemClock::monotonicMs() const
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+qint64 SystemClock::epochMs() const
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+} // namespace occ

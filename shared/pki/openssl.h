@@ -1,0 +1,40 @@
+#pragma once
+
+// RAII holders for OpenSSL 3 objects and the one place that turns OpenSSL's error
+// queue into an occ::Error. Only EVP/X509 APIs are used (no deprecated RSA_*).
+
+#include "core/result.h"
+
+#include <QByteArray>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+namespace occ::pki {
+
+template <typename T, void (*Free)(T *)>
+struct OpenSslDeleter
+{
+    void operator()(T *p) const { Free(p); }
+};
+
+using PKeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY, EVP_PKEY_free>>;
+using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509, X509_free>>;
+using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<X509_REQ, X509_REQ_free>>;
+using X509StorePtr = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE, X509_STORE_free>>;
+using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO, BIO_free_all>>;
+
+// The oldest pending OpenSSL error, with a context, as a Crypto error; clears the queue.
+Error opensslError(const QString &what);
+
+BioPtr memoryBio(const QByteArray &data);
+QByteArray bioContents(BIO *bio);
+
+X509Ptr parseCertificatePem(const QByteArray &pem);
+QByteArray certificateToPem(X509 *certificate);
+
+} // namespace occ::pki

@@ -1,0 +1,520 @@
+#include "durablequeue.h"
+
+#include "core/logging.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QFileInfo>
+
+#include <sqlite3.h>
+
+namespace occ::queue {
+namespace {
+
+// Statement slots (each prepared once, on first use).
+enum Slot
+{
+    kInsertItem,
+    kStreamRow,
+    kEnsureStream,
+    kSetHighWater,
+    kAddDropped,
+    kPeekStream,
+    kPeekAll,
+    kPendingStreams,
+    kSumStream,
+    kDeleteUpTo,
+    kOldest,
+    kDeleteId,
+    kCountStream,
+};
+
+const char *const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS items (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream TEXT    NOT NULL,
+    seq    INTEGER NOT NULL,
+    bytes  INTEGER NOT NULL,
+    data   BLOB    NOT NULL,
+    UNIQUE (stream, seq)
+);
+CREATE TABLE IF NOT EXISTS streams (
+    stream     TEXT PRIMARY KEY,
+    high_water INTEGER NOT NULL DEFAULT 0,
+    dropped    INTEGER NOT NULL DEFAULT 0
+);
+PRAGMA user_version = 1;
+)sql";
+
+QString text(sqlite3_stmt *statement, int column)
+{
+    return QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, column)),
+                             sqlite3_column_bytes(statement, column));
+}
+
+void bindText(sqlite3_stmt *statement, int index, const QString &value)
+{
+    const QByteArray utf8 = value.toUtf8();
+    sqlite3_bind_text(statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+// Resets a statement when the scope ends, whatever path is taken.
+struct StatementGuard
+{
+    sqlite3_stmt *statement;
+    ~StatementGuard()
+    {
+        if (statement) {
+            sqlite3_reset(statement);
+            sqlite3_clear_bindings(statement);
+        }
+    }
+};
+
+} // namespace
+
+Result<std::unique_ptr<DurableQueue>> DurableQueue::open(const QString &path, const QueueOptions &options)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    std::unique_ptr<DurableQueue> queue(new DurableQueue(path, options));
+    const QByteArray file = QFile::encodeName(path);
+    if (sqlite3_open_v2(file.constData(), &queue->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK)
+        return queue->sqlError(QStringLiteral("cannot open queue %1").arg(path));
+    if (Result<void> r = queue->init(); !r)
+        return r.error();
+    return queue;
+}
+
+DurableQueue::~DurableQueue()
+{
+    for (sqlite3_stmt *&statement : m_statements) {
+        sqlite3_finalize(statement);
+        statement = nullptr;
+    }
+    sqlite3_close(m_db);
+}
+
+Error DurableQueue::sqlError(const QString &what) const
+{
+    const int code = m_db ? sqlite3_extended_errcode(m_db) : SQLITE_CANTOPEN;
+    const QString detail = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QStringLiteral("out of memory");
+    const ErrorCategory category = (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR
+                                       ? ErrorCategory::Io
+                                       : ErrorCategory::Storage;
+    return fail(category, QStringLiteral("%1: %2 (sqlite %3)").arg(what, detail).arg(code));
+}
+
+Result<void> DurableQueue::exec(const char *sql)
+{
+    char *message = nullptr;
+    if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        Error error = sqlError(QStringLiteral("queue %1").arg(m_path));
+        sqlite3_free(message);
+        return error;
+    }
+    return {};
+}
+
+Result<void> DurableQueue::init()
+{
+    sqlite3_busy_timeout(m_db, 5000);
+    if (Result<void> r = exec("PRAGMA journal_mode=WAL"); !r)
+        return r;
+    if (Result<void> r = exec(m_options.fullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r)
+        return r;
+    if (Result<void> r = exec(kSchema); !r)
+        return r;
+    sqlite3_stmt *totals = nullptr;
+    if (sqlite3_prepare_v2(m_db, "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM items", -1, &totals, nullptr) !=
+        SQLITE_OK)
+        return sqlError(QStringLiteral("cannot read queue totals"));
+    if (sqlite3_step(totals) == SQLITE_ROW) {
+        m_count = sqlite3_column_int64(totals, 0);
+        m_bytes = sqlite3_column_int64(totals, 1);
+    }
+    sqlite3_finalize(totals);
+    qCDebug(lcQueue) << "opened" << m_path << "items" << m_count << "bytes" << m_bytes;
+    return {};
+}
+
+sqlite3_stmt *DurableQueue::statement(int index, const char *sql) const
+{
+    if (!m_statements[index] && sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_statements[index],
+                                                   nullptr) != SQLITE_OK) {
+        qCCritical(lcQueue) << "cannot prepare" << sql << sqlite3_errmsg(m_db);
+        return nullptr;
+    }
+    return m_statements[index];
+}
+
+Result<void> DurableQueue::begin()
+{
+    return exec("BEGIN IMMEDIATE");
+}
+
+Result<void> DurableQueue::commit()
+{
+    return exec("COMMIT");
+}
+
+void DurableQueue::rollback()
+{
+    sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Result<DurableQueue::StreamRow> DurableQueue::streamRow(const QString &stream) const
+{
+    sqlite3_stmt *s = statement(kStreamRow, "SELECT high_water, dropped FROM streams WHERE stream = ?1");
+    if (!s)
+        return sqlError(QStringLiteral("queue statement"));
+    StatementGuard guard{s};
+    bindText(s, 1, stream);
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        return StreamRow{};
+    if (rc != SQLITE_ROW)
+        return sqlError(QStringLiteral("cannot read stream %1").arg(stream));
+    return StreamRow{sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+}
+
+Result<qint64> DurableQueue::highWaterMark(const QString &stream) const
+{
+    Result<StreamRow> row = streamRow(stream);
+    if (!row)
+        return row.error();
+    return row->highWater;
+}
+
+Result<qint64> DurableQueue::dropped(const QString &stream) const
+{
+    Result<StreamRow> row = streamRow(stream);
+    if (!row)
+        return row.error();
+    return row->dropped;
+}
+
+Result<qint64> DurableQueue::count(const QString &stream) const
+{
+    sqlite3_stmt *s = statement(kCountStream, "SELECT COUNT(*) FROM items WHERE stream = ?1");
+    if (!s)
+        return sqlError(QStringLiteral("queue statement"));
+    StatementGuard guard{s};
+    bindText(s, 1, stream);
+    if (sqlite3_step(s) != SQLITE_ROW)
+        return sqlError(QStringLiteral("cannot count stream %1").arg(stream));
+    return sqlite3_column_int64(s, 0);
+}
+
+Result<void> DurableQueue::setHighWaterMark(const QString &stream, qint64 seq)
+{
+    sqlite3_stmt *ensure = statement(kEnsureStream, "INSERT OR IGNORE INTO streams(stream) VALUES (?1)");
+    sqlite3_stmt *set = statement(kSetHighWater, "UPDATE streams SET high_water = MAX(high_water, ?2) WHERE stream = ?1");
+    if (!ensure || !set)
+        return sqlError(QStringLiteral("queue statement"));
+    {
+        StatementGuard guard{ensure};
+        bindText(ensure, 1, stream);
+        if (sqlite3_step(ensure) != SQLITE_DONE)
+            return sqlError(QStringLiteral("cannot record stream %1").arg(stream));
+    }
+    StatementGuard guard{set};
+    bindText(set, 1, stream);
+    sqlite3_bind_int64(set, 2, seq);
+    if (sqlite3_step(set) != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot update stream %1").arg(stream));
+    return {};
+}
+
+Result<void> DurableQueue::raiseHighWaterMark(const QString &stream, qint64 seq)
+{
+    if (Result<void> r = begin(); !r)
+        return r;
+    if (Result<void> r = setHighWaterMark(stream, seq); !r) {
+        rollback();
+        return r;
+    }
+    return commit();
+}
+
+Result<void> DurableQueue::storeItem(const QString &stream, qint64 seq, const QByteArray &data)
+{
+    sqlite3_stmt *s = statement(kInsertItem, "INSERT INTO items(stream, seq, bytes, data) VALUES (?1, ?2, ?3, ?4)");
+    if (!s)
+        return sqlError(QStringLiteral("queue statement"));
+    StatementGuard guard{s};
+    bindText(s, 1, stream);
+    sqlite3_bind_int64(s, 2, seq);
+    sqlite3_bind_int64(s, 3, data.size());
+    sqlite3_bind_blob64(s, 4, data.constData(), sqlite3_uint64(data.size()), SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot store item %1 of %2").arg(seq).arg(stream));
+    return {};
+}
+
+// Within a transaction: drops the oldest items until `incoming` more bytes fit.
+Result<void> DurableQueue::makeRoom(qint64 incoming)
+{
+    sqlite3_stmt *oldest = statement(kOldest, "SELECT id, stream, bytes FROM items ORDER BY id LIMIT 256");
+    sqlite3_stmt *remove = statement(kDeleteId, "DELETE FROM items WHERE id = ?1");
+    sqlite3_stmt *dropped = statement(kAddDropped, "UPDATE streams SET dropped = dropped + ?2 WHERE stream = ?1");
+    if (!oldest || !remove || !dropped)
+        return sqlError(QStringLiteral("queue statement"));
+    while (m_bytes + incoming > m_options.maxBytes && m_count > 0) {
+        struct Victim
+        {
+            qint64 id;
+            QString stream;
+            qint64 bytes;
+        };
+        QList<Victim> victims;
+        {
+            StatementGuard guard{oldest};
+            qint64 freed = 0;
+            while (m_bytes - freed + incoming > m_options.maxBytes && sqlite3_step(oldest) == SQLITE_ROW) {
+                victims.append({sqlite3_column_int64(oldest, 0), text(oldest, 1), sqlite3_column_int64(oldest, 2)});
+                freed += victims.last().bytes;
+            }
+        }
+        if (victims.isEmpty())
+            break;
+        for (const Victim &victim : victims) {
+            {
+                StatementGuard guard{remove};
+                sqlite3_bind_int64(remove, 1, victim.id);
+                if (sqlite3_step(remove) != SQLITE_DONE)
+                    return sqlError(QStringLiteral("cannot drop an old item"));
+            }
+            StatementGuard guard{dropped};
+            bindText(dropped, 1, victim.stream);
+            sqlite3_bind_int64(dropped, 2, 1);
+            if (sqlite3_step(dropped) != SQLITE_DONE)
+                return sqlError(QStringLiteral("cannot count a dropped item"));
+            m_bytes -= victim.bytes;
+            --m_count;
+        }
+        qCWarning(lcQueue) << m_path << "is full: dropped the" << victims.size() << "oldest items";
+    }
+    return {};
+}
+
+Result<QList<qint64>> DurableQueue::append(const QString &stream, const QList<QByteArray> &items)
+{
+    qint64 incoming = 0;
+    for (const QByteArray &item : items)
+        incoming += item.size();
+    if (incoming > m_options.maxBytes)
+        return fail(ErrorCategory::Input, QStringLiteral("%1 bytes can never fit a queue of %2 bytes")
+                                              .arg(incoming)
+                                              .arg(m_options.maxBytes));
+    const qint64 savedCount = m_count;
+    const qint64 savedBytes = m_bytes;
+    auto undo = [&](Error error) {
+        rollback();
+        m_count = savedCount;
+        m_bytes = savedBytes;
+        return error;
+    };
+    if (Result<void> r = begin(); !r)
+        return r.error();
+    if (m_bytes + incoming > m_options.maxBytes) {
+        if (m_options.overflow == Overflow::Reject) {
+            rollback();
+            return fail(ErrorCategory::Storage, QStringLiteral("queue %1 is full").arg(m_path));
+        }
+        // The stream row must exist before drops are counted against it.
+        if (Result<void> r = setHighWaterMark(stream, 0); !r)
+            return undo(r.error());
+        if (Result<void> r = makeRoom(incoming); !r)
+            return undo(r.error());
+    }
+    Result<qint64> high = highWaterMark(stream);
+    if (!high)
+        return undo(high.error());
+    QList<qint64> seqs;
+    seqs.reserve(items.size());
+    qint64 seq = high.value();
+    for (const QByteArray &item : items) {
+        ++seq;
+        if (Result<void> r = storeItem(stream, seq, item); !r)
+            return undo(r.error());
+        seqs.append(seq);
+        m_bytes += item.size();
+        ++m_count;
+    }
+    if (Result<void> r = setHighWaterMark(stream, seq); !r)
+        return undo(r.error());
+    if (Result<void> r = commit(); !r)
+        return undo(r.error());
+    return seqs;
+}
+
+Result<qint64> DurableQueue::append(const QString &stream, const QByteArray &item)
+{
+    Result<QList<qint64>> seqs = append(stream, QList<QByteArray>{item});
+    if (!seqs)
+        return seqs.error();
+    return seqs->first();
+}
+
+Result<AppendOutcome> DurableQueue::appendWithSeqs(const QList<QueueItem> &items)
+{
+    AppendOutcome outcome;
+    const qint64 savedCount = m_count;
+    const qint64 savedBytes = m_bytes;
+    auto undo = [&](Error error) {
+        rollback();
+        m_count = savedCount;
+        m_bytes = savedBytes;
+        return error;
+    };
+    if (Result<void> r = begin(); !r)
+        return r.error();
+    // Pass 1: which items are new (seq above the high-water mark, not repeated
+    // within this call)?
+    QHash<QString, qint64> highWater;
+    QList<const QueueItem *> fresh;
+    qint64 incoming = 0;
+    for (const QueueItem &item : items) {
+        auto it = highWater.find(item.stream);
+        if (it == highWater.end()) {
+            Result<qint64> high = highWaterMark(item.stream);
+            if (!high)
+                return undo(high.error());
+            it = highWater.insert(item.stream, high.value());
+        }
+        if (item.seq <= it.value()) {
+            ++outcome.duplicates;
+            continue;
+        }
+        it.value() = item.seq;
+        fresh.append(&item);
+        incoming += item.data.size();
+    }
+    if (m_bytes + incoming > m_options.maxBytes) {
+        if (m_options.overflow == Overflow::Reject) {
+            rollback();
+            outcome = AppendOutcome{};
+            outcome.full = true;
+            return outcome;
+        }
+        if (Result<void> r = makeRoom(incoming); !r)
+            return undo(r.error());
+    }
+    for (const QueueItem *item : fresh) {
+        if (Result<void> r = storeItem(item->stream, item->seq, item->data); !r)
+            return undo(r.error());
+        m_bytes += item->data.size();
+        ++m_count;
+        ++outcome.accepted;
+    }
+    for (auto it = highWater.cbegin(); it != highWater.cend(); ++it) {
+        if (Result<void> r = setHighWaterMark(it.key(), it.value()); !r)
+            return undo(r.error());
+    }
+    if (Result<void> r = commit(); !r)
+        return undo(r.error());
+    return outcome;
+}
+
+Result<QList<QueueItem>> DurableQueue::peek(const QString &stream, int maxItems, qint64 maxBytes) const
+{
+    sqlite3_stmt *s = statement(kPeekStream, "SELECT seq, data FROM items WHERE stream = ?1 ORDER BY seq LIMIT ?2");
+    if (!s)
+        return sqlError(QStringLiteral("queue statement"));
+    StatementGuard guard{s};
+    bindText(s, 1, stream);
+    sqlite3_bind_int(s, 2, maxItems);
+    QList<QueueItem> items;
+    qint64 total = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const int size = sqlite3_column_bytes(s, 1);
+        if (maxBytes >= 0 && !items.isEmpty() && total + size > maxBytes)
+            break;
+        total += size;
+        items.append({stream, sqlite3_column_int64(s, 0),
+                      QByteArray(static_cast<const char *>(sqlite3_column_blob(s, 1)), size)});
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot read stream %1").arg(stream));
+    return items;
+}
+
+Result<QList<QueueItem>> DurableQueue::peekAll(int maxItems) const
+{
+    sqlite3_stmt *s = statement(kPeekAll, "SELECT stream, seq, data FROM items ORDER BY id LIMIT ?1");
+    if (!s)
+        return sqlError(QStringLiteral("queue statement"));
+    StatementGuard guard{s};
+    sqlite3_bind_int(s, 1, maxItems);
+    QList<QueueItem> items;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items.append({text(s, 0), sqlite3_column_int64(s, 1),
+                      QByteArray(static_cast<const char *>(sqlite3_column_blob(s, 2)), sqlite3_column_bytes(s, 2))});
+    }
+    if (rc != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot read the queue"));
+    return items;
+}
+
+Result<QStringList> DurableQueue::pendingStreams() const
+{
+    sqlite3_stmt *s = statement(kPendingStreams, "SELECT stream FROM items GROUP BY stream ORDER BY MIN(id)");
+    if (!s)
+        return sqlError(QStringLiteral("queue statement"));
+    StatementGuard guard{s};
+    QStringList streams;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        streams.append(text(s, 0));
+    if (rc != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot list streams"));
+    return streams;
+}
+
+Result<qint64> DurableQueue::ackUpTo(const QString &stream, qint64 upTo)
+{
+    sqlite3_stmt *sum =
+        statement(kSumStream, "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM items WHERE stream = ?1 AND seq <= ?2");
+    sqlite3_stmt *remove = statement(kDeleteUpTo, "DELETE FROM items WHERE stream = ?1 AND seq <= ?2");
+    if (!sum || !remove)
+        return sqlError(QStringLiteral("queue statement"));
+    if (Result<void> r = begin(); !r)
+        return r.error();
+    qint64 removedCount = 0;
+    qint64 removedBytes = 0;
+    {
+        StatementGuard guard{sum};
+        bindText(sum, 1, stream);
+        sqlite3_bind_int64(sum, 2, upTo);
+        if (sqlite3_step(sum) != SQLITE_ROW) {
+            Error error = sqlError(QStringLiteral("cannot acknowledge %1").arg(stream));
+            rollback();
+            return error;
+        }
+        removedCount = sqlite3_column_int64(sum, 0);
+        removedBytes = sqlite3_column_int64(sum, 1);
+    }
+    {
+        StatementGuard guard{remove};
+        bindText(remove, 1, stream);
+        sqlite3_bind_int64(remove, 2, upTo);
+        if (sqlite3_step(remove) != SQLITE_DONE) {
+            Error error = sqlError(QStringLiteral("cannot acknowledge %1").arg(stream));
+            rollback();
+            return error;
+        }
+    }
+    if (Result<void> r = commit(); !r) {
+        rollback();
+        return r.error();
+    }
+    m_count -= removedCount;
+    m_bytes -= removedBytes;
+    return removedCount;
+}
+
+} // namespace occ::queue

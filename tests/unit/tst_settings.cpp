@@ -1,0 +1,125 @@
+#include "settings/commandline.h"
+#include "settings/defaults.h"
+#include "settings/settings.h"
+#include "testutil.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace occ;
+using namespace occ::settings;
+
+class TestSettings : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+private slots:
+    void defaultsTableIsConsistent()
+    {
+        QSet<QString> keys;
+        for (const SettingInfo &info : kSettings) {
+            const QString key = QString::fromUtf8(info.key);
+            QVERIFY2(!keys.contains(key), qPrintable(key));
+            keys.insert(key);
+            QVERIFY2(key.count(QLatin1Char('/')) == 1, qPrintable(key));
+            QVERIFY2(qstrlen(info.help) > 10, qPrintable(key));
+        }
+        // The settings ARCHITECTURE §14 names, with their documented defaults.
+        const Settings defaults;
+        QCOMPARE(defaults.integer(QStringLiteral("connection/fallbackAfter")), 300);
+        QCOMPARE(defaults.integer(QStringLiteral("connection/failbackProbe")), 60);
+        QCOMPARE(defaults.integer(QStringLiteral("connection/heartbeat")), 10);
+        QCOMPARE(defaults.integer(QStringLiteral("connection/connectTimeout")), 3);
+        QCOMPARE(defaults.string(QStringLiteral("ssdp/group")), QStringLiteral("239.255.255.250"));
+        QCOMPARE(defaults.integer(QStringLiteral("ssdp/port")), 1900);
+        QCOMPARE(defaults.integer(QStringLiteral("ssdp/mx")), 2);
+        QCOMPARE(defaults.string(QStringLiteral("identity/keychain")), QStringLiteral("system"));
+        QCOMPARE(defaults.string(QStringLiteral("connector/listen")), QStringLiteral("0.0.0.0:11002"));
+        QCOMPARE(defaults.integer(QStringLiteral("outbox/maxBytes")), 100 * 1024 * 1024);
+        QVERIFY(defaults.validate().ok());
+    }
+
+    void overrideParsing()
+    {
+        Result<std::pair<QString, QString>> parsed = Settings::parseOverride(QStringLiteral("ssdp/port=19000"));
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed->first, QStringLiteral("ssdp/port"));
+        QCOMPARE(parsed->second, QStringLiteral("19000"));
+        parsed = Settings::parseOverride(QStringLiteral("proxy/url=http://u@h:3128/?a=b"));
+        QCOMPARE(parsed->second, QStringLiteral("http://u@h:3128/?a=b"));
+        QVERIFY(!Settings::parseOverride(QStringLiteral("ssdp/prot=1")).ok());
+        QVERIFY(!Settings::parseOverride(QStringLiteral("novalue")).ok());
+        QVERIFY(!Settings::parseOverride(QStringLiteral("=1")).ok());
+    }
+
+    void precedence()
+    {
+        const QString ini = m_dir.filePath(QStringLiteral("p.ini"));
+        QVERIFY(test::writeFile(ini, "[connection]\nfallbackAfter=120\nheartbeat=5\nvpnInterfaces=tun*, wg*\n"
+                                     "[bogus]\nkey=1\n"));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("unknown setting.*bogus/key")));
+        Settings settings(ini, {{QStringLiteral("connection/heartbeat"), QStringLiteral("2")}});
+        QCOMPARE(settings.integer(QStringLiteral("connection/fallbackAfter")), 120); // file
+        QCOMPARE(settings.integer(QStringLiteral("connection/heartbeat")), 2);       // override
+        QCOMPARE(settings.integer(QStringLiteral("connection/failbackProbe")), 60);  // default
+        QCOMPARE(settings.list(QStringLiteral("connection/vpnInterfaces")),
+                 (QStringList{QStringLiteral("tun*"), QStringLiteral("wg*")}));
+        QCOMPARE(settings.millis(QStringLiteral("connection/heartbeat")), 2000);
+    }
+
+    void validation()
+    {
+        Settings bad(QString(), {{QStringLiteral("connection/heartbeat"), QStringLiteral("ten")}});
+        Result<void> r = bad.validate();
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().message.contains(QStringLiteral("connection/heartbeat")));
+        QCOMPARE(r.error().category, ErrorCategory::Config);
+        Settings negative(QString(), {{QStringLiteral("ssdp/mx"), QStringLiteral("-1")}});
+        QVERIFY(!negative.validate().ok());
+        Settings badBool(QString(), {{QStringLiteral("spool/fullSync"), QStringLiteral("maybe")}});
+        QVERIFY(!badBool.validate().ok());
+        Settings goodBool(QString(), {{QStringLiteral("spool/fullSync"), QStringLiteral("off")}});
+        QVERIFY(goodBool.validate().ok());
+        QVERIFY(!goodBool.boolean(QStringLiteral("spool/fullSync")));
+    }
+
+    void storeAndReload()
+    {
+        const QString ini = m_dir.filePath(QStringLiteral("s.ini"));
+        Settings settings(ini, {});
+        QVERIFY(settings.store(QStringLiteral("cloud/url"), QStringLiteral("https://cloud.example:8443")).ok());
+        QVERIFY(!settings.store(QStringLiteral("cloud/uri"), QStringLiteral("x")).ok());
+        Settings again(ini, {});
+        QCOMPARE(again.string(QStringLiteral("cloud/url")), QStringLiteral("https://cloud.example:8443"));
+        QVERIFY(test::writeFile(ini, "[cloud]\nurl=https://other:1\n"));
+        again.reload();
+        QCOMPARE(again.string(QStringLiteral("cloud/url")), QStringLiteral("https://other:1"));
+    }
+
+    void commandLine()
+    {
+        QCommandLineParser parser;
+        addCommonOptions(parser);
+        QVERIFY(parser.parse({QStringLiteral("prog"), QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("d")),
+                              QStringLiteral("--set"), QStringLiteral("ssdp/port=1901"), QStringLiteral("--set"),
+                              QStringLiteral("ssdp/mx=1")}));
+        Result<CommonOptions> options = readCommonOptions(parser, QStringLiteral("occ-test"));
+        QVERIFY(options.ok());
+        QCOMPARE(options->dataDir, m_dir.filePath(QStringLiteral("d")));
+        QCOMPARE(options->configFile, m_dir.filePath(QStringLiteral("d/occ-test.ini")));
+        QCOMPARE(options->overrides.size(), 2);
+        Result<Settings> settings = loadSettings(*options);
+        QVERIFY(settings.ok());
+        QCOMPARE(settings->integer(QStringLiteral("ssdp/port")), 1901);
+
+        QCommandLineParser bad;
+        addCommonOptions(bad);
+        QVERIFY(bad.parse({QStringLiteral("prog"), QStringLiteral("--set"), QStringLiteral("nope/key=1")}));
+        QVERIFY(!readCommonOptions(bad, QStringLiteral("occ-test")).ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSettings)
+#include "tst_settings.moc"
