@@ -18,6 +18,9 @@ namespace {
 using NameEntries = std::vector<std::pair<const char *, QString>>;
 using Extensions = std::vector<std::pair<int, QByteArray>>;
 
+// X.509 upper bound of CN, O and OU (RFC 5280, ub-common-name and friends).
+constexpr qsizetype kMaxNameLength = 64;
+
 bool addNameEntries(X509_NAME *name, const NameEntries &entries)
 {
     for (const auto &[field, value] : entries) {
@@ -42,6 +45,12 @@ bool setRandomSerial(X509 *certificate)
 Result<QByteArray> buildCertificate(EVP_PKEY *subjectKey, const NameEntries &subject, X509 *issuer,
                                     EVP_PKEY *issuerKey, int validityDays, const Extensions &extensions)
 {
+    for (const auto &[field, value] : subject) {
+        if (value.size() > kMaxNameLength)
+            return fail(ErrorCategory::Input, QStringLiteral("certificate %1 '%2' is longer than %3 characters")
+                                                  .arg(QLatin1StringView(field), value.left(80))
+                                                  .arg(kMaxNameLength));
+    }
     X509Ptr certificate(X509_new());
     if (!certificate || !X509_set_version(certificate.get(), 2) || !setRandomSerial(certificate.get()))
         return opensslError(QStringLiteral("cannot create a certificate"));
@@ -76,7 +85,7 @@ Result<QByteArray> buildCertificate(EVP_PKEY *subjectKey, const NameEntries &sub
 } // namespace
 
 Result<CertificateAuthority> CertificateAuthority::create(const QString &commonName, const QString &organization,
-                                                          int validityDays)
+                                                          int validityDays, const QString &organizationalUnit)
 {
     Result<PrivateKey> key = PrivateKey::generate(kMinimumRsaBits);
     if (!key)
@@ -84,6 +93,8 @@ Result<CertificateAuthority> CertificateAuthority::create(const QString &commonN
     NameEntries subject{{"CN", commonName}};
     if (!organization.isEmpty())
         subject.emplace_back("O", organization);
+    if (!organizationalUnit.isEmpty())
+        subject.emplace_back("OU", organizationalUnit);
     const Extensions extensions{
         {NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
         {NID_key_usage, "critical,keyCertSign,cRLSign"},

@@ -26,8 +26,9 @@ class CertificateAuthority
 {
 public:
     // A new self-signed CA (RSA-2048, SHA-256, CA:TRUE, keyCertSign/cRLSign).
+    // Subject fields are limited to 64 characters each (X.509).
     static Result<CertificateAuthority> create(const QString &commonName, const QString &organization,
-                                               int validityDays = 3650);
+                                               int validityDays = 3650, const QString &organizationalUnit = {});
     static Result<CertificateAuthority> load(const QByteArray &certificatePem, PrivateKey key);
 
     // Checks the request (signature, RSA >= 2048) and issues a certificate with a

@@ -1,5 +1,6 @@
 #include "secretstore.h"
 
+#include "core/files.h"
 #include "core/logging.h"
 
 #include <QDir>
@@ -8,7 +9,6 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QTimer>
 
 #include <qt6keychain/keychain.h>
@@ -148,16 +148,7 @@ Result<void> FileSecretStore::writeNow(const QString &name, const std::optional<
         object.insert(name, QString::fromUtf8(*secret));
     else
         object.remove(name);
-    QDir().mkpath(QFileInfo(m_path).absolutePath());
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(ErrorCategory::Io, QStringLiteral("cannot write %1: %2").arg(m_path, file.errorString()));
-    // Restrict the temporary file before a single secret byte is written to it.
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    file.write(QJsonDocument(object).toJson());
-    if (!file.commit())
-        return fail(ErrorCategory::Io, QStringLiteral("cannot write %1: %2").arg(m_path, file.errorString()));
-    return {};
+    return writeWholeFile(m_path, QJsonDocument(object).toJson(), kOwnerOnly);
 }
 
 void FileSecretStore::read(const QString &name, ReadDone done)

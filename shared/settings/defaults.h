@@ -69,6 +69,7 @@ inline constexpr SettingInfo kSettings[] = {
     {"server/offlineAfter", "180", "seconds without contact after which a hub is shown offline"},
     {"server/commandTtl", "3600", "seconds a queued command stays valid"},
     {"server/pollWakeup", "500", "milliseconds between command checks of waiting long polls"},
+    {"server/caPassphraseFile", "", "file with the passphrase of the CA keys; empty: DATA/ca-passphrase (made on first use)"},
     {"server/db", "", "database URL: empty = SQLite in the data folder, or postgresql://user:pw@host:port/db"},
 };
 

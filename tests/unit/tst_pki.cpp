@@ -180,6 +180,17 @@ private slots:
         QVERIFY(openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), otherCa, certPath}) != 0);
     }
 
+    void overlongSubjectFieldsAreAClearError()
+    {
+        Result<CertificateAuthority> ca = CertificateAuthority::create(QString(65, QLatin1Char('x')), QStringLiteral("o"));
+        QVERIFY(!ca.ok());
+        QCOMPARE(ca.error().category, ErrorCategory::Input);
+        QVERIFY(ca.error().message.contains(QStringLiteral("64")));
+        test::TestPki pki;
+        Result<PrivateKey> key = PrivateKey::generate();
+        QVERIFY(!pki.authority().signKey(*key, {QString(65, QLatin1Char('h')), pki.customerId(), Role::Hub, 30, {}, {}}).ok());
+    }
+
     void serialsAreRandom()
     {
         test::TestPki pki;

@@ -1,0 +1,11 @@
+#include "cli/cloudcli.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("occ-cloud"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(OCC_VERSION));
+    return occ::cloud::runCloudCli(QCoreApplication::arguments());
+}

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "cloudapi/cloudtypes.h"
+#include "core/clock.h"
+#include "storage/commandqueue.h"
+
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+namespace occ::cloud {
+
+// The PollCommands calls waiting in one worker thread. A single timer checks the
+// database for new commands of all waiting hubs (commands may be queued by another
+// process, e.g. `occ-cloud command`, or another cloud instance), answers the
+// waiters that have some, and answers the others empty at their deadline. No
+// thread is blocked while a poll waits.
+class LongPolls : public QObject
+{
+    Q_OBJECT
+public:
+    using Answer = std::function<void(const QList<cloudapi::Command> &)>;
+
+    LongPolls(CommandQueue &commands, const Clock &clock, int wakeupMs, QObject *parent = nullptr);
+
+    // connection: the caller's socket; a waiter whose socket is gone is dropped
+    // without taking its commands.
+    void wait(const QStringList &hubIds, qint64 deadline, QObject *connection, Answer answer);
+    int waiting() const { return int(m_waiters.size()); }
+
+private:
+    void check();
+
+    struct Waiter
+    {
+        QStringList hubIds;
+        qint64 deadline;
+        QPointer<QObject> connection;
+        Answer answer;
+    };
+    CommandQueue &m_commands;
+    const Clock &m_clock;
+    QTimer m_timer;
+    QList<Waiter> m_waiters;
+};
+
+} // namespace occ::cloud

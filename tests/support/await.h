@@ -1,0 +1,48 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QTimer>
+
+#include <functional>
+#include <optional>
+
+namespace occ::test {
+
+// Runs an asynchronous call that reports through a callback and waits for it with
+// a local event loop. A call that never answers becomes an error, not a hang.
+template <typename T, typename Start>
+Result<T> await(Start start, int timeoutMs = 60000)
+{
+    QEventLoop loop;
+    std::optional<Result<T>> answer;
+    start([&](Result<T> result) {
+        answer = std::move(result);
+        loop.quit();
+    });
+    if (!answer) {
+        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!answer)
+        return fail(ErrorCategory::Internal, QStringLiteral("no answer within %1 ms").arg(timeoutMs));
+    return std::move(*answer);
+}
+
+// Processes events until the predicate holds or the timeout passes.
+inline bool waitFor(const std::function<bool()> &predicate, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!predicate()) {
+        if (deadline.hasExpired())
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(20, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+} // namespace occ::test

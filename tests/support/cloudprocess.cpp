@@ -1,0 +1,113 @@
+#include "cloudprocess.h"
+
+#include "testutil.h"
+
+#include <QDeadlineTimer>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace occ::test {
+
+QString CloudProcess::binary()
+{
+    return buildPath(QStringLiteral("cloud/occ-cloud"));
+}
+
+CloudProcess::CloudProcess(QString dataDir, QString dbUrl, QStringList extraArguments)
+    : m_dataDir(std::move(dataDir)), m_dbUrl(std::move(dbUrl)), m_extra(std::move(extraArguments))
+{
+}
+
+CloudProcess::~CloudProcess()
+{
+    stop();
+}
+
+bool CloudProcess::start(int timeoutMs)
+{
+    QStringList arguments{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--listen"),
+                          QStringLiteral("127.0.0.1:0")};
+    if (!m_dbUrl.isEmpty())
+        arguments << QStringLiteral("--db") << m_dbUrl;
+    arguments << m_extra;
+    m_process.start(binary(), arguments);
+    if (!m_process.waitForStarted(10000))
+        return false;
+    QByteArray out;
+    const QRegularExpression serving(QStringLiteral("serving (https://[^\\s]+/soap)"));
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
+        m_process.waitForReadyRead(200);
+        out += m_process.readAllStandardOutput();
+        m_stderr += m_process.readAllStandardError();
+        const QRegularExpressionMatch match = serving.match(QString::fromUtf8(out));
+        if (match.hasMatch()) {
+            m_url = QUrl(match.captured(1));
+            return true;
+        }
+    }
+    m_stderr += m_process.readAllStandardError();
+    qWarning("occ-cloud did not start: %s %s", out.constData(), m_stderr.constData());
+    return false;
+}
+
+void CloudProcess::stop()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.terminate();
+    if (!m_process.waitForFinished(15000)) {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+    m_stderr += m_process.readAllStandardError();
+}
+
+void CloudProcess::kill()
+{
+    m_process.kill();
+    m_process.waitForFinished();
+}
+
+QByteArray CloudProcess::log() const
+{
+    m_stderr += const_cast<QProcess &>(m_process).readAllStandardError();
+    return m_stderr;
+}
+
+int CloudProcess::cli(const QStringList &arguments, QByteArray *output) const
+{
+    QStringList full = arguments;
+    full << QStringLiteral("--data-dir") << m_dataDir;
+    // The same --set overrides as serve (e.g. a shared CA passphrase file).
+    for (qsizetype i = 0; i + 1 < m_extra.size(); ++i) {
+        if (m_extra.at(i) == QLatin1StringView("--set"))
+            full << m_extra.at(i) << m_extra.at(i + 1);
+    }
+    if (!m_dbUrl.isEmpty())
+        full << QStringLiteral("--db") << m_dbUrl;
+    QProcess process;
+    process.start(binary(), full);
+    process.waitForFinished(60000);
+    if (output)
+        *output = process.readAllStandardOutput();
+    if (process.exitCode() != 0)
+        qWarning("occ-cloud %s: %s", qPrintable(arguments.join(QLatin1Char(' '))), process.readAllStandardError().constData());
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+QJsonDocument CloudProcess::cliJson(const QStringList &arguments) const
+{
+    QByteArray output;
+    cli(arguments + QStringList{QStringLiteral("--json")}, &output);
+    return QJsonDocument::fromJson(output);
+}
+
+CloudProcess::Customer CloudProcess::addCustomer(const QString &name) const
+{
+    const QJsonObject object = cliJson({QStringLiteral("customer"), QStringLiteral("add"), name}).object();
+    return Customer{object.value(QStringLiteral("customerId")).toString(),
+                    object.value(QStringLiteral("enrolmentKey")).toString()};
+}
+
+} // namespace occ::test

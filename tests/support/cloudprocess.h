@@ -1,0 +1,55 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace occ::test {
+
+// The real occ-cloud: `serve` as a child process on 127.0.0.1 (port chosen by the
+// system), and its administration commands run against the same data folder.
+class CloudProcess
+{
+public:
+    explicit CloudProcess(QString dataDir, QString dbUrl = {}, QStringList extraArguments = {});
+    ~CloudProcess();
+
+    // Starts serve and waits for its "serving https://..." line.
+    bool start(int timeoutMs = 30000);
+    void stop();    // SIGTERM, then wait
+    void kill();    // SIGKILL
+    bool running() const { return m_process.state() == QProcess::Running; }
+
+    QUrl url() const { return m_url; }              // https://127.0.0.1:PORT/soap
+    QString caFile() const { return m_dataDir + QStringLiteral("/server-ca.pem"); }
+    QString dataDir() const { return m_dataDir; }
+    QByteArray log() const;                          // its stderr so far
+    qint64 pid() const { return m_process.processId(); }
+
+    // Runs `occ-cloud ARGS --data-dir DIR [--db URL]`; returns exit code and stdout.
+    int cli(const QStringList &arguments, QByteArray *output = nullptr) const;
+    QJsonDocument cliJson(const QStringList &arguments) const;
+
+    struct Customer
+    {
+        QString id;
+        QString enrolmentKey;
+    };
+    Customer addCustomer(const QString &name) const;
+
+    static QString binary();
+
+private:
+    QString m_dataDir;
+    QString m_dbUrl;
+    QStringList m_extra;
+    QProcess m_process;
+    QUrl m_url;
+    mutable QByteArray m_stderr;
+};
+
+} // namespace occ::test
