@@ -104,7 +104,7 @@ Result<QList<cloudapi::Command>> CommandQueue::takeDeliverable(const QStringList
     Result<QSqlDatabase> db = m_db.connection();
     if (!db)
         return db.error();
-    Transaction transaction(*db);
+    Transaction transaction(m_db, *db);
     QList<cloudapi::Command> taken;
     for (const cloudapi::Command &c : std::as_const(candidates)) {
         // Conditional, so that two pollers (e.g. two cloud instances) never both

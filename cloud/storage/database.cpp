@@ -69,16 +69,61 @@ Result<QSqlQuery> execute(QSqlDatabase &db, const QString &sql, const QVariantLi
     }
     if (!query.prepare(sql))
         return sqlError(QStringLiteral("preparing '%1'").arg(sql.left(60)), query.lastError());
-    for (const QVariant &value : bindings) {
+    if (Result<void> r = execute(query, bindings); !r)
+        return r.error();
+    return query;
+}
+
+namespace {
+
+void bind(QSqlQuery &query, const QVariantList &bindings)
+{
+    for (qsizetype i = 0; i < bindings.size(); ++i) {
+        const QVariant &value = bindings.at(i);
         // A null QString would be bound as SQL NULL; NULL is written as QVariant().
         if (value.typeId() == QMetaType::QString && value.toString().isNull())
-            query.addBindValue(QString::fromLatin1(""));
+            query.bindValue(int(i), QString::fromLatin1(""));
         else
-            query.addBindValue(value);
+            query.bindValue(int(i), value);
     }
+}
+
+} // namespace
+
+Result<void> execute(QSqlQuery &query, const QVariantList &bindings)
+{
+    bind(query, bindings);
     if (!query.exec())
-        return sqlError(QStringLiteral("running '%1'").arg(sql.left(60)), query.lastError());
-    return query;
+        return sqlError(QStringLiteral("running '%1'").arg(query.lastQuery().left(60)), query.lastError());
+    return {};
+}
+
+Database::PerThread &Database::perThread()
+{
+    const Qt::HANDLE thread = QThread::currentThreadId();
+    QMutexLocker lock(&m_mutex);
+    std::shared_ptr<PerThread> &entry = m_threads[thread];
+    if (!entry) {
+        entry = std::make_shared<PerThread>();
+        entry->connectionName = m_prefix + QLatin1Char('-') + QString::number(quintptr(thread), 16);
+    }
+    return *entry;
+}
+
+Result<QSqlQuery *> Database::prepared(const QString &sql)
+{
+    Result<QSqlDatabase> db = connection();
+    if (!db)
+        return db.error();
+    PerThread &mine = perThread();
+    auto it = mine.prepared.find(sql);
+    if (it == mine.prepared.end()) {
+        auto query = std::make_shared<QSqlQuery>(*db);
+        if (!query->prepare(sql))
+            return sqlError(QStringLiteral("preparing '%1'").arg(sql.left(60)), query->lastError());
+        it = mine.prepared.insert(sql, query);
+    }
+    return it->get();
 }
 
 Database::Database(DatabaseConfig config)
@@ -88,12 +133,16 @@ Database::Database(DatabaseConfig config)
 
 Database::~Database()
 {
-    // Connections belong to their threads; the calling thread can close its own.
-    // Those of the server's worker threads ended with the threads.
+    // Statements go before their connections. Connections belong to their threads:
+    // the calling thread closes its own; those of the server's worker threads went
+    // with the threads, which end before the database object.
     QString name;
     {
         QMutexLocker lock(&m_mutex);
-        name = m_names.value(QThread::currentThreadId());
+        for (const std::shared_ptr<PerThread> &entry : std::as_const(m_threads))
+            entry->prepared.clear();
+        if (auto it = m_threads.constFind(QThread::currentThreadId()); it != m_threads.cend())
+            name = it->get()->connectionName;
     }
     if (!name.isEmpty() && QSqlDatabase::contains(name)) {
         QSqlDatabase::database(name, false).close();
@@ -135,25 +184,18 @@ Result<QSqlDatabase> Database::open(const QString &name)
 
 Result<QSqlDatabase> Database::connection()
 {
-    const Qt::HANDLE thread = QThread::currentThreadId();
-    QString name;
-    {
-        QMutexLocker lock(&m_mutex);
-        name = m_names.value(thread);
-        if (name.isEmpty()) {
-            name = m_prefix + QLatin1Char('-') + QString::number(quintptr(thread), 16);
-            m_names.insert(thread, name);
-        }
-    }
-    if (QSqlDatabase::contains(name)) {
-        QSqlDatabase db = QSqlDatabase::database(name, false);
+    PerThread &mine = perThread();
+    if (QSqlDatabase::contains(mine.connectionName)) {
+        QSqlDatabase db = QSqlDatabase::database(mine.connectionName, false);
         if (db.isOpen())
             return db;
-        QSqlDatabase::removeDatabase(name);
+        // Closed, or left behind by an ended thread with the same id.
+        mine.prepared.clear();
+        QSqlDatabase::removeDatabase(mine.connectionName);
     }
-    Result<QSqlDatabase> db = open(name);
+    Result<QSqlDatabase> db = open(mine.connectionName);
     if (!db)
-        QSqlDatabase::removeDatabase(name);
+        QSqlDatabase::removeDatabase(mine.connectionName);
     return db;
 }
 
@@ -162,6 +204,8 @@ Result<QSqlQuery> Database::query(const QString &sql, const QVariantList &bindin
     Result<QSqlDatabase> db = connection();
     if (!db)
         return db.error();
+    const bool write = !sql.startsWith(QLatin1StringView("SELECT"), Qt::CaseInsensitive);
+    QMutexLocker<QRecursiveMutex> lock(write ? writeLock() : nullptr);
     return execute(*db, sql, bindings);
 }
 
@@ -171,7 +215,7 @@ Result<void> Database::migrate()
     if (!connection)
         return connection.error();
     QSqlDatabase &db = *connection;
-    Transaction transaction(db);
+    Transaction transaction(*this, db);
     if (isPostgres()) {
         // Several cloud instances may start together against one database.
         if (Result<QSqlQuery> r = execute(db, QStringLiteral("SELECT pg_advisory_xact_lock(4207)")); !r)
@@ -200,7 +244,7 @@ Result<void> Database::migrate()
     return transaction.commit();
 }
 
-Transaction::Transaction(QSqlDatabase &db) : m_db(db)
+Transaction::Transaction(Database &database, QSqlDatabase &db) : m_lock(database.writeLock()), m_db(db)
 {
     m_started = m_db.transaction();
 }

@@ -4,10 +4,13 @@
 
 #include <QHash>
 #include <QMutex>
+#include <QRecursiveMutex>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
+
+#include <memory>
 
 namespace occ::cloud {
 
@@ -45,8 +48,16 @@ public:
 
     // The calling thread's connection.
     Result<QSqlDatabase> connection();
-    // Runs one statement on the calling thread's connection.
+    // Runs one statement on the calling thread's connection (writes to SQLite take
+    // the write lock, see below).
     Result<QSqlQuery> query(const QString &sql, const QVariantList &bindings = {});
+    // A statement prepared once per thread and kept (for hot loops); bind and exec
+    // it with execute(QSqlQuery&, ...).
+    Result<QSqlQuery *> prepared(const QString &sql);
+    // SQLite has one writer at a time; its busy handler sleeps in steps of up to
+    // 100 ms. Writers of this process therefore queue on a mutex instead (other
+    // processes, e.g. the CLI, still meet the busy timeout). A no-op for PostgreSQL.
+    QRecursiveMutex *writeLock() { return isPostgres() ? nullptr : &m_writeLock; }
     // Creates or upgrades the schema; safe when several instances start at once.
     Result<void> migrate();
 
@@ -58,28 +69,41 @@ public:
 private:
     Result<QSqlDatabase> open(const QString &name);
 
+    // What one thread owns; only that thread touches the contents.
+    struct PerThread
+    {
+        QString connectionName;
+        QHash<QString, std::shared_ptr<QSqlQuery>> prepared;
+    };
+    PerThread &perThread();
+
     DatabaseConfig m_config;
     QString m_prefix;
-    QMutex m_mutex;
-    QHash<Qt::HANDLE, QString> m_names; // thread -> connection name
+    QMutex m_mutex; // guards m_threads (the map, not the entries)
+    QHash<Qt::HANDLE, std::shared_ptr<PerThread>> m_threads;
+    QRecursiveMutex m_writeLock;
 };
 
 // Runs one statement with positional bindings; the error names the statement.
 // Strings bind as text (a null QString as ''); SQL NULL is bound as QVariant().
 Result<QSqlQuery> execute(QSqlDatabase &db, const QString &sql, const QVariantList &bindings = {});
 
+// Binds and runs an already prepared statement.
+Result<void> execute(QSqlQuery &query, const QVariantList &bindings);
+
 Error sqlError(const QString &what, const QSqlError &error);
 
-// Rolls back unless committed.
+// Rolls back unless committed. Holds the database's write lock while open.
 class Transaction
 {
 public:
-    explicit Transaction(QSqlDatabase &db);
+    Transaction(Database &database, QSqlDatabase &db);
     ~Transaction();
     Result<void> commit();
     bool started() const { return m_started; }
 
 private:
+    QMutexLocker<QRecursiveMutex> m_lock;
     QSqlDatabase &m_db;
     bool m_started = false;
     bool m_done = false;

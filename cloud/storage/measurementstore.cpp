@@ -68,21 +68,27 @@ Result<cloudapi::HubSeq> MeasurementStore::ingest(const QString &customerId, con
     Result<QSqlDatabase> db = m_db.connection();
     if (!db)
         return db.error();
-    Transaction transaction(*db);
+    Transaction transaction(m_db, *db);
     const QString source = via.isEmpty() ? QStringLiteral("direct") : via;
     int stored = 0;
     qint64 maxSeq = 0;
     QHash<QString, const protocol::Measurement *> newest; // per sensor
     const QList<protocol::Measurement> &items = batch.measurements;
-    for (qsizetype start = 0; start < items.size(); start += kRowsPerInsert) {
-        const qsizetype end = qMin(items.size(), start + kRowsPerInsert);
+    const int rowsPerInsert = m_db.isPostgres() ? kRowsPerInsert : 1;
+    for (qsizetype start = 0; start < items.size(); start += rowsPerInsert) {
+        const qsizetype end = qMin(items.size(), start + rowsPerInsert);
+        // PostgreSQL: many rows per statement save round trips. SQLite: one row per
+        // execution of a statement prepared once (SQLite resolves parameters of a
+        // long statement in quadratic time).
         QString sql = QStringLiteral("INSERT INTO measurements (hub_id, seq, sensor, ts, status, vals, text, received, "
-                                     "via) VALUES ");
+                                     "via) VALUES (?,?,?,?,?,?,?,?,?)");
+        for (qsizetype i = start + 1; i < end; ++i)
+            sql += QStringLiteral(",(?,?,?,?,?,?,?,?,?)");
+        sql += QStringLiteral(" ON CONFLICT (hub_id, seq) DO NOTHING");
         QVariantList bindings;
         bindings.reserve((end - start) * 9);
         for (qsizetype i = start; i < end; ++i) {
             const protocol::Measurement &m = items.at(i);
-            sql += i == start ? QStringLiteral("(?,?,?,?,?,?,?,?,?)") : QStringLiteral(",(?,?,?,?,?,?,?,?,?)");
             bindings << batch.hubId << m.seq << m.sensor << m.ts << protocol::enumName(m.status)
                      << valuesJson(m.values) << m.text << now << source;
             maxSeq = qMax(maxSeq, m.seq);
@@ -90,11 +96,12 @@ Result<cloudapi::HubSeq> MeasurementStore::ingest(const QString &customerId, con
             if (!latest || latest->seq < m.seq)
                 latest = &m;
         }
-        sql += QStringLiteral(" ON CONFLICT (hub_id, seq) DO NOTHING");
-        Result<QSqlQuery> r = execute(*db, sql, bindings);
-        if (!r)
+        Result<QSqlQuery *> insert = m_db.prepared(sql);
+        if (!insert)
+            return insert.error();
+        if (Result<void> r = execute(**insert, bindings); !r)
             return r.error();
-        stored += r->numRowsAffected();
+        stored += (*insert)->numRowsAffected();
     }
     for (const protocol::Measurement *m : std::as_const(newest)) {
         Result<QSqlQuery> r = execute(

@@ -57,7 +57,7 @@ Result<void> Registry::addNode(const NodeRecord &node, const QByteArray &serial,
     Result<QSqlDatabase> db = m_db.connection();
     if (!db)
         return db.error();
-    Transaction transaction(*db);
+    Transaction transaction(m_db, *db);
     Result<QSqlQuery> r = execute(
         *db, QStringLiteral("INSERT INTO nodes (id, customer_id, role, hostname, created) VALUES (?, ?, ?, ?, ?)"),
         {node.id, node.customerId, node.role, node.hostname, node.created});

@@ -653,12 +653,18 @@ private slots:
         b.stop();
         QVERIFY(b.start());
         QCOMPARE(b.cliJson({QStringLiteral("measurements"), certs->id}).array().size(), 40);
+        a.stop();
+        b.stop();
+        QVERIFY2(a.sanitizerReport().isEmpty(), a.sanitizerReport().constData());
+        QVERIFY2(b.sanitizerReport().isEmpty(), b.sanitizerReport().constData());
     }
 
     void cleanupTestCase()
     {
-        if (m_cloud)
-            m_cloud->stop();
+        if (!m_cloud)
+            return;
+        m_cloud->stop();
+        QVERIFY2(m_cloud->sanitizerReport().isEmpty(), m_cloud->sanitizerReport().constData());
     }
 };
 

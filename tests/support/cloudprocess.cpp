@@ -2,7 +2,6 @@
 
 #include "testutil.h"
 
-#include <QDeadlineTimer>
 #include <QJsonObject>
 #include <QRegularExpression>
 
@@ -14,7 +13,7 @@ QString CloudProcess::binary()
 }
 
 CloudProcess::CloudProcess(QString dataDir, QString dbUrl, QStringList extraArguments)
-    : m_dataDir(std::move(dataDir)), m_dbUrl(std::move(dbUrl)), m_extra(std::move(extraArguments))
+    : m_dataDir(std::move(dataDir)), m_dbUrl(std::move(dbUrl)), m_extra(std::move(extraArguments)), m_program(binary())
 {
 }
 
@@ -30,49 +29,21 @@ bool CloudProcess::start(int timeoutMs)
     if (!m_dbUrl.isEmpty())
         arguments << QStringLiteral("--db") << m_dbUrl;
     arguments << m_extra;
-    m_process.start(binary(), arguments);
-    if (!m_process.waitForStarted(10000))
+    QString url;
+    if (!m_program.start(arguments, QRegularExpression(QStringLiteral("serving (https://[^\\s]+/soap)")), &url, timeoutMs))
         return false;
-    QByteArray out;
-    const QRegularExpression serving(QStringLiteral("serving (https://[^\\s]+/soap)"));
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
-        m_process.waitForReadyRead(200);
-        out += m_process.readAllStandardOutput();
-        m_stderr += m_process.readAllStandardError();
-        const QRegularExpressionMatch match = serving.match(QString::fromUtf8(out));
-        if (match.hasMatch()) {
-            m_url = QUrl(match.captured(1));
-            return true;
-        }
-    }
-    m_stderr += m_process.readAllStandardError();
-    qWarning("occ-cloud did not start: %s %s", out.constData(), m_stderr.constData());
-    return false;
+    m_url = QUrl(url);
+    return true;
 }
 
 void CloudProcess::stop()
 {
-    if (m_process.state() == QProcess::NotRunning)
-        return;
-    m_process.terminate();
-    if (!m_process.waitForFinished(15000)) {
-        m_process.kill();
-        m_process.waitForFinished();
-    }
-    m_stderr += m_process.readAllStandardError();
+    m_program.stop();
 }
 
 void CloudProcess::kill()
 {
-    m_process.kill();
-    m_process.waitForFinished();
-}
-
-QByteArray CloudProcess::log() const
-{
-    m_stderr += const_cast<QProcess &>(m_process).readAllStandardError();
-    return m_stderr;
+    m_program.kill();
 }
 
 int CloudProcess::cli(const QStringList &arguments, QByteArray *output) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "programprocess.h"
 
 #include <QJsonDocument>
 #include <QProcess>
@@ -22,13 +23,14 @@ public:
     bool start(int timeoutMs = 30000);
     void stop();    // SIGTERM, then wait
     void kill();    // SIGKILL
-    bool running() const { return m_process.state() == QProcess::Running; }
+    bool running() const { return m_program.running(); }
 
     QUrl url() const { return m_url; }              // https://127.0.0.1:PORT/soap
     QString caFile() const { return m_dataDir + QStringLiteral("/server-ca.pem"); }
     QString dataDir() const { return m_dataDir; }
-    QByteArray log() const;                          // its stderr so far
-    qint64 pid() const { return m_process.processId(); }
+    QByteArray log() { return m_program.errors(); } // its stderr so far
+    qint64 pid() const { return m_program.pid(); }
+    QByteArray sanitizerReport() { return m_program.sanitizerReport(); }
 
     // Runs `occ-cloud ARGS --data-dir DIR [--db URL]`; returns exit code and stdout.
     int cli(const QStringList &arguments, QByteArray *output = nullptr) const;
@@ -47,9 +49,8 @@ private:
     QString m_dataDir;
     QString m_dbUrl;
     QStringList m_extra;
-    QProcess m_process;
+    ProgramProcess m_program;
     QUrl m_url;
-    mutable QByteArray m_stderr;
 };
 
 } // namespace occ::test
