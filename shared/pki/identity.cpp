@@ -1,6 +1,12 @@
 #include "identity.h"
 
+#include "pki/openssl.h"
+
 #include <QCryptographicHash>
+
+#include <openssl/x509.h>
+
+#include <ctime>
 
 namespace occ::pki {
 
@@ -31,28 +37,71 @@ QByteArray fingerprintOf(const QSslCertificate &certificate)
     return certificate.digest(QCryptographicHash::Sha256).toHex();
 }
 
+namespace {
+
+// The one value of a subject field, or empty when absent or repeated.
+QString singleField(X509_NAME *name, int nid)
+{
+    const int index = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (index < 0 || X509_NAME_get_index_by_NID(name, nid, index) >= 0)
+        return {};
+    unsigned char *utf8 = nullptr;
+    const int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
+    if (length < 0)
+        return {};
+    const QString value = QString::fromUtf8(reinterpret_cast<const char *>(utf8), length);
+    OPENSSL_free(utf8);
+    return value;
+}
+
+QDateTime toDateTime(const ASN1_TIME *time)
+{
+    std::tm tm{};
+    if (!time || ASN1_TIME_to_tm(time, &tm) != 1)
+        return {};
+    return QDateTime(QDate(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday), QTime(tm.tm_hour, tm.tm_min, tm.tm_sec), Qt::UTC);
+}
+
+} // namespace
+
+Result<Identity> identityOf(X509 *certificate)
+{
+    if (!certificate)
+        return fail(ErrorCategory::Auth, QStringLiteral("no certificate"));
+    X509_NAME *subject = X509_get_subject_name(certificate);
+    Identity identity;
+    identity.id = singleField(subject, NID_commonName);
+    identity.customerId = singleField(subject, NID_organizationName);
+    const std::optional<Role> role = roleFromName(singleField(subject, NID_organizationalUnitName));
+    if (identity.id.isEmpty() || !role) {
+        char text[256] = {};
+        X509_NAME_oneline(subject, text, sizeof text);
+        return fail(ErrorCategory::Auth,
+                    QStringLiteral("certificate subject '%1' is not an OCC identity").arg(QString::fromUtf8(text)));
+    }
+    identity.role = *role;
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(certificate);
+    identity.serial = QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(serial)), ASN1_STRING_length(serial))
+                          .toHex();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (X509_digest(certificate, EVP_sha256(), digest, &length) == 1)
+        identity.fingerprint = QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex();
+    identity.notBefore = toDateTime(X509_get0_notBefore(certificate));
+    identity.notAfter = toDateTime(X509_get0_notAfter(certificate));
+    return identity;
+}
+
 Result<Identity> identityOf(const QSslCertificate &certificate)
 {
     if (certificate.isNull())
         return fail(ErrorCategory::Auth, QStringLiteral("no certificate"));
-    auto single = [&](QSslCertificate::SubjectInfo field) {
-        const QStringList values = certificate.subjectInfo(field);
-        return values.size() == 1 ? values.first() : QString();
-    };
-    Identity identity;
-    identity.id = single(QSslCertificate::CommonName);
-    identity.customerId = single(QSslCertificate::Organization);
-    const std::optional<Role> role = roleFromName(single(QSslCertificate::OrganizationalUnitName));
-    if (identity.id.isEmpty() || !role)
-        return fail(ErrorCategory::Auth,
-                    QStringLiteral("certificate subject '%1' is not an OCC identity")
-                        .arg(certificate.subjectDisplayName()));
-    identity.role = *role;
-    identity.serial = certificate.serialNumber().replace(':', QByteArray()).toLower();
-    identity.fingerprint = fingerprintOf(certificate);
-    identity.notBefore = certificate.effectiveDate();
-    identity.notAfter = certificate.expiryDate();
-    return identity;
+    const QByteArray der = certificate.toDer();
+    const unsigned char *data = reinterpret_cast<const unsigned char *>(der.constData());
+    X509Ptr x509(d2i_X509(nullptr, &data, long(der.size())));
+    if (!x509)
+        return fail(ErrorCategory::Auth, QStringLiteral("the certificate cannot be parsed"));
+    return identityOf(x509.get());
 }
 
 QDateTime renewalDue(const QSslCertificate &certificate)

@@ -7,6 +7,8 @@
 #include <QSslCertificate>
 #include <QString>
 
+struct x509_st;
+
 namespace occ::pki {
 
 // Who a certificate belongs to. Issued certificates carry CN = id,
@@ -36,6 +38,9 @@ struct Identity
 
 // Reads the identity fields of a certificate (no chain check: see verify.h).
 Result<Identity> identityOf(const QSslCertificate &certificate);
+// The same from OpenSSL's parsed certificate, without decoding it again (OpenSSL
+// 3.0 decodes a public key slowly; TLS servers call this for every handshake).
+Result<Identity> identityOf(x509_st *certificate);
 
 // SHA-256 fingerprint as lower-case hex without separators.
 QByteArray fingerprintOf(const QSslCertificate &certificate);

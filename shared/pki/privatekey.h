@@ -15,6 +15,9 @@ inline constexpr int kMinimumRsaBits = 2048;
 class PrivateKey
 {
 public:
+    PrivateKey() = default; // null: no key
+    bool isNull() const { return !m_key; }
+
     static Result<PrivateKey> generate(int bits = kMinimumRsaBits);
     // Loads an encrypted PKCS#8 PEM. Unencrypted keys are refused.
     static Result<PrivateKey> fromEncryptedPem(const QByteArray &pem, const QByteArray &passphrase);

@@ -8,9 +8,10 @@
 
 namespace occ::pki {
 
-Result<Identity> checkIdentity(const QSslCertificate &certificate, const PeerExpectation &expectation)
+namespace {
+
+Result<Identity> check(Result<Identity> identity, const PeerExpectation &expectation)
 {
-    Result<Identity> identity = identityOf(certificate);
     if (!identity)
         return identity;
     if (identity->role != expectation.role)
@@ -26,6 +27,18 @@ Result<Identity> checkIdentity(const QSslCertificate &certificate, const PeerExp
         return fail(ErrorCategory::Auth, QStringLiteral("certificate %1 of '%2' is revoked")
                                              .arg(QString::fromLatin1(identity->serial), identity->id));
     return identity;
+}
+
+} // namespace
+
+Result<Identity> checkIdentity(const QSslCertificate &certificate, const PeerExpectation &expectation)
+{
+    return check(identityOf(certificate), expectation);
+}
+
+Result<Identity> checkIdentity(X509 *certificate, const PeerExpectation &expectation)
+{
+    return check(identityOf(certificate), expectation);
 }
 
 Result<Identity> verifyPeer(const QSslCertificate &certificate, const QSslCertificate &ca,
@@ -49,7 +62,7 @@ Result<Identity> verifyPeer(const QSslCertificate &certificate, const QSslCertif
         return fail(ErrorCategory::Auth, QStringLiteral("peer certificate does not verify against the CA: %1")
                                              .arg(QString::fromLatin1(X509_verify_cert_error_string(code))));
     }
-    return checkIdentity(certificate, expectation);
+    return checkIdentity(leaf.get(), expectation);
 }
 
 } // namespace occ::pki

@@ -25,8 +25,9 @@ struct PeerExpectation
 Result<Identity> verifyPeer(const QSslCertificate &certificate, const QSslCertificate &ca,
                             const PeerExpectation &expectation);
 
-// The identity checks alone, for sockets whose chain Qt has already verified
-// against the customer CA.
+// The identity checks alone, for sockets whose chain was already verified against
+// the customer CA (by Qt or by OpenSSL).
 Result<Identity> checkIdentity(const QSslCertificate &certificate, const PeerExpectation &expectation);
+Result<Identity> checkIdentity(x509_st *certificate, const PeerExpectation &expectation);
 
 } // namespace occ::pki

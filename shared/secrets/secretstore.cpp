@@ -105,6 +105,10 @@ void KeychainSecretStore::remove(const QString &name, Done done)
 
 FileSecretStore::FileSecretStore(QString path, QObject *parent) : SecretStore(parent), m_path(std::move(path))
 {
+}
+
+void FileSecretStore::warnAboutFallback() const
+{
     qCWarning(lcSecrets).noquote() << "identity/keychain=file: secrets are kept in" << m_path
                                    << "(mode 0600), protected only by file permissions";
 }
@@ -137,6 +141,7 @@ Result<std::optional<QByteArray>> FileSecretStore::readNow(const QString &name) 
 
 Result<void> FileSecretStore::writeNow(const QString &name, const std::optional<QByteArray> &secret)
 {
+    warnAboutFallback();
     QJsonObject object;
     if (QFile::exists(m_path)) {
         QFile file(m_path);

@@ -54,7 +54,8 @@ private:
 };
 
 // identity/keychain=file: a 0600 file in the data folder, for headless servers
-// without a keychain service. Chosen only by configuration, and logged as a warning.
+// without a keychain service. Chosen only by configuration; writes and program
+// starts log a warning.
 class FileSecretStore final : public SecretStore
 {
     Q_OBJECT
@@ -68,6 +69,8 @@ public:
 
     Result<std::optional<QByteArray>> readNow(const QString &name) const;
     Result<void> writeNow(const QString &name, const std::optional<QByteArray> &secret);
+    // Logged whenever a secret is written, and by programs that start using the file.
+    void warnAboutFallback() const;
 
 private:
     QString m_path;

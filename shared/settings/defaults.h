@@ -32,6 +32,7 @@ inline constexpr SettingInfo kSettings[] = {
     {"connection/interfaceCheck", "5", "seconds between comparisons of the network interface list"},
     {"connection/reportInterval", "60", "seconds between state reports to the cloud"},
     // --- discovery ---
+    {"ssdp/enabled", "true", "UPnP discovery: connectors announce themselves, hubs search (false: cache and cloud list only)"},
     {"ssdp/group", "239.255.255.250", "SSDP multicast group address"},
     {"ssdp/port", "1900", "SSDP UDP port of the multicast group"},
     {"ssdp/mx", "2", "MX of M-SEARCH requests (seconds a device may wait before answering)"},

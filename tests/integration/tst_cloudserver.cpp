@@ -2,6 +2,7 @@
 // generated from the WSDL (through CloudClient), with curl, and with raw HTTPS.
 #include "await.h"
 #include "cloudapi/cloudclient.h"
+#include "cloudenrol.h"
 #include "cloudprocess.h"
 #include "pki/csr.h"
 #include "pki/identity.h"
@@ -27,13 +28,7 @@ using occ::test::CloudProcess;
 
 namespace {
 
-struct Node
-{
-    QString id;
-    QSslCertificate certificate;
-    pki::PrivateKey key;
-    QSslCertificate ca;
-};
+using Node = occ::test::EnrolledNode;
 
 protocol::Measurement measurement(qint64 seq, const QString &sensor = QStringLiteral("cpu"))
 {
@@ -77,29 +72,20 @@ class TestCloudServer : public QObject
         return std::make_unique<CloudClient>(endpoint);
     }
 
-    std::unique_ptr<CloudClient> clientFor(const Node &node, const QUrl &url = {}) const
+    std::unique_ptr<CloudClient> clientFor(const Node &node, const QUrl &url = {}, const QString &caFile = {}) const
     {
         CloudEndpoint endpoint;
         endpoint.url = url.isEmpty() ? m_cloud->url() : url;
-        endpoint.trustedCas = serverCa();
+        endpoint.trustedCas = caFile.isEmpty() ? serverCa() : QSslCertificate::fromPath(caFile);
         endpoint.clientCertificate = node.certificate;
         endpoint.clientKey = node.key.toQSslKey();
         endpoint.proxy.mode = ProxySettings::Mode::None;
         return std::make_unique<CloudClient>(endpoint);
     }
 
-    Result<Node> enrol(const CloudProcess::Customer &customer, const QString &role, const QString &hostname,
-                       const QUrl &url = {})
+    Result<Node> enrol(const CloudProcess::Customer &customer, const QString &role, const QString &hostname)
     {
-        Result<pki::PrivateKey> key = pki::PrivateKey::generate();
-        Result<QByteArray> csr = pki::createCsr(*key, hostname);
-        auto client = anonymousClient(url);
-        Result<Certificates> certs = test::await<Certificates>([&](auto done) {
-            client->enrol({customer.id, customer.enrolmentKey, role, hostname, *csr}, done);
-        });
-        if (!certs)
-            return certs.error();
-        return Node{certs->id, QSslCertificate(certs->certificatePem), *key, QSslCertificate(certs->caCertificatePem)};
+        return test::enrolNode(m_cloud->url(), m_cloud->caFile(), customer, role, hostname);
     }
 
     Node mustEnrol(const CloudProcess::Customer &customer, const QString &role, const QString &hostname)
@@ -608,51 +594,30 @@ private slots:
         QVERIFY(!customer.id.isEmpty());
         QVERIFY(a.start());
         QVERIFY(b.start());
-        auto enrolAt = [&](CloudProcess &cloud) {
-            Result<pki::PrivateKey> key = pki::PrivateKey::generate();
-            CloudEndpoint endpoint;
-            endpoint.url = cloud.url();
-            endpoint.trustedCas = QSslCertificate::fromPath(cloud.caFile());
-            endpoint.proxy.mode = ProxySettings::Mode::None;
-            CloudClient client(endpoint);
-            Result<Certificates> certs = test::await<Certificates>([&](auto done) {
-                client.enrol({customer.id, customer.enrolmentKey, QStringLiteral("hub"), QStringLiteral("pg-hub"),
-                              *pki::createCsr(*key, QStringLiteral("pg-hub"))},
-                             done);
-            });
-            return std::pair{certs, *key};
-        };
-        auto [certs, key] = enrolAt(a);
-        QVERIFY2(certs.ok(), certs.ok() ? "" : qPrintable(certs.error().toString()));
-        auto clientAt = [&](CloudProcess &cloud) {
-            CloudEndpoint endpoint;
-            endpoint.url = cloud.url();
-            endpoint.trustedCas = QSslCertificate::fromPath(cloud.caFile());
-            endpoint.clientCertificate = QSslCertificate(certs->certificatePem);
-            endpoint.clientKey = key.toQSslKey();
-            endpoint.proxy.mode = ProxySettings::Mode::None;
-            return std::make_unique<CloudClient>(endpoint);
-        };
+        Result<Node> node = test::enrolNode(a.url(), a.caFile(), customer, QStringLiteral("hub"), QStringLiteral("pg-hub"));
+        QVERIFY2(node.ok(), node.ok() ? "" : qPrintable(node.error().toString()));
+        auto clientAt = [&](CloudProcess &cloud) { return clientFor(*node, cloud.url(), cloud.caFile()); };
         auto atA = clientAt(a);
         auto atB = clientAt(b);
-        Result<QList<HubSeq>> r = submit(*atA, {batch(certs->id, 1, 30)});
+        const QString hubId = node->id;
+        Result<QList<HubSeq>> r = submit(*atA, {batch(hubId, 1, 30)});
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().toString()));
         // The failover replay goes to the other instance: nothing stored twice.
-        r = submit(*atB, {batch(certs->id, 1, 40)});
+        r = submit(*atB, {batch(hubId, 1, 40)});
         QVERIFY(r.ok());
-        QCOMPARE(r->first(), (HubSeq{certs->id, 40, 10}));
-        QCOMPARE(a.cliJson({QStringLiteral("measurements"), certs->id}).array().size(), 40);
+        QCOMPARE(r->first(), (HubSeq{hubId, 40, 10}));
+        QCOMPARE(a.cliJson({QStringLiteral("measurements"), hubId}).array().size(), 40);
         // A command queued through one instance reaches a poll waiting on the other.
         std::optional<Result<QList<Command>>> polled;
-        atB->pollCommands({certs->id}, 15, [&](Result<QList<Command>> x) { polled = std::move(x); });
+        atB->pollCommands({hubId}, 15, [&](Result<QList<Command>> x) { polled = std::move(x); });
         QTest::qWait(800);
-        QCOMPARE(a.cli({QStringLiteral("command"), certs->id, QStringLiteral("reloadConfig")}), 0);
+        QCOMPARE(a.cli({QStringLiteral("command"), hubId, QStringLiteral("reloadConfig")}), 0);
         QVERIFY(test::waitFor([&] { return polled.has_value(); }, 8000));
         QVERIFY(polled->ok() && (*polled)->size() == 1);
         // Restart survives on PostgreSQL too.
         b.stop();
         QVERIFY(b.start());
-        QCOMPARE(b.cliJson({QStringLiteral("measurements"), certs->id}).array().size(), 40);
+        QCOMPARE(b.cliJson({QStringLiteral("measurements"), hubId}).array().size(), 40);
         a.stop();
         b.stop();
         QVERIFY2(a.sanitizerReport().isEmpty(), a.sanitizerReport().constData());

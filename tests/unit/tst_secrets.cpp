@@ -173,8 +173,8 @@ private slots:
         Result<std::unique_ptr<SecretStore>> store = createSecretStore(QStringLiteral("file"), dir.path(),
                                                                        QStringLiteral("occ-test"));
         QVERIFY(store.ok());
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("identity/keychain=file")));
         FileSecretStore direct(dir.filePath(QStringLiteral("identity/secrets.json")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("identity/keychain=file")));
         QVERIFY(writeSecret(**store, QStringLiteral("identity-passphrase"), "file-secret-value").ok());
         const QString path = dir.filePath(QStringLiteral("identity/secrets.json"));
         struct stat info = {};

@@ -1,0 +1,11 @@
+#include "cli/connectorcli.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("occ-connector"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(OCC_VERSION));
+    return occ::connector::runConnectorCli(QCoreApplication::arguments());
+}

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "core/connectorstats.h"
+#include "protocol/messages.h"
+#include "queue/durablequeue.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <memory>
+
+namespace occ::connector {
+
+class Worker;
+
+struct AppendRequest
+{
+    Worker *worker = nullptr; // where to answer
+    quint64 sessionId = 0;
+    QString hubId;
+    QList<protocol::Measurement> items; // ascending seq
+    int batches = 0;
+};
+
+// One spooled batch of a hub as the uplink sees it.
+struct SpoolRow
+{
+    QString hubId;
+    qint64 upTo = 0; // highest seq in the row
+    QList<protocol::Measurement> measurements;
+};
+
+struct SpoolFigures
+{
+    qint64 rows = 0;
+    qint64 bytes = 0;
+    qint64 maxBytes = 0;
+};
+
+// The connector's durable spool (ARCHITECTURE §9): the shared DurableQueue (SQLite
+// WAL) in its own thread. Appends arriving together are committed in one
+// transaction (group commit) and only then acknowledged to the hub sessions.
+// A hub's measurements at or below what the spool already accepted from it are
+// recognised as replays and not stored again. When full it refuses: the sessions
+// do not acknowledge and hubs keep their data. Thread-safe entry points queue into
+// the spool's thread.
+class Spool : public QObject
+{
+    Q_OBJECT
+public:
+    Spool(QString path, queue::QueueOptions options, ConnectorStats &stats);
+    ~Spool() override;
+
+    // Spool thread: opens the queue (call once after moving to the thread).
+    Result<void> open();
+
+    // Any thread.
+    void append(AppendRequest request);
+    // Oldest rows across hubs, at most about maxMeasurements; answer in the caller's
+    // thread through context.
+    void takeForUpload(int maxMeasurements, QObject *context, std::function<void(QList<SpoolRow>)> done);
+    // The cloud holds everything up to these seqs: delete those rows.
+    void uploaded(const QHash<QString, qint64> &upToByHub, QObject *context, std::function<void()> done);
+    void figures(QObject *context, std::function<void(SpoolFigures)> done);
+
+signals:
+    // Emitted (spool thread) after a commit stored new rows.
+    void dataAvailable();
+
+private:
+    void flush();
+
+    QString m_path;
+    queue::QueueOptions m_options;
+    ConnectorStats &m_stats;
+    std::unique_ptr<queue::DurableQueue> m_queue;
+    QList<AppendRequest> m_pending;
+    bool m_flushScheduled = false;
+    QHash<QString, qint64> m_highWater; // cache of the queue's per-hub high-water marks
+};
+
+} // namespace occ::connector

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QHash>
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+class QSocketNotifier;
+
+namespace occ::connector {
+
+// Readiness of many sockets for one thread through one epoll instance that sits in
+// the thread's Qt event loop as a single notifier. Qt's own loop polls every
+// registered descriptor on every wake-up (ARCHITECTURE §15); with thousands of
+// hub sessions per worker that scan dominated a reconnect storm. Here a wake-up
+// costs in proportion to the sockets that are ready. Level-triggered, like
+// QSocketNotifier. Create it in the thread that uses it.
+class SocketWatcher : public QObject
+{
+    Q_OBJECT
+public:
+    using Callback = std::function<void(bool readable, bool writable)>;
+
+    explicit SocketWatcher(QObject *parent = nullptr);
+    ~SocketWatcher() override;
+
+    bool ok() const { return m_epoll >= 0; }
+    // Read interest is always on; write interest on demand.
+    bool watch(int fd, Callback callback);
+    void setWriteInterest(int fd, bool on);
+    void unwatch(int fd);
+    int watched() const { return int(m_entries.size()); }
+
+private:
+    void dispatch();
+
+    struct Entry
+    {
+        Callback callback;
+        bool write = false;
+    };
+    int m_epoll = -1;
+    QSocketNotifier *m_notifier = nullptr;
+    QHash<int, std::shared_ptr<Entry>> m_entries;
+};
+
+} // namespace occ::connector

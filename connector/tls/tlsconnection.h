@@ -1,0 +1,97 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+struct ssl_st;
+typedef struct ssl_st SSL;
+struct ssl_ctx_st;
+typedef struct ssl_ctx_st SSL_CTX;
+struct x509_st;
+typedef struct x509_st X509;
+struct ssl_session_st;
+typedef struct ssl_session_st SSL_SESSION;
+struct evp_pkey_st;
+
+namespace occ::connector {
+
+class SocketWatcher;
+
+// A TLS connection over a non-blocking socket, driven by the SocketWatcher (epoll)
+// of the thread that owns it, with OpenSSL doing the TLS. It is a plain
+// object of a few hundred bytes plus OpenSSL's state (buffers released when idle),
+// so that one worker thread can hold thousands (ARCHITECTURE §15).
+//
+// It never deletes itself: after closed() the owner deletes it at a safe point.
+class TlsConnection
+{
+public:
+    struct Callbacks
+    {
+        std::function<void()> encrypted;                  // handshake done
+        std::function<void(const char *, qsizetype)> data; // decrypted bytes
+        std::function<void(const QString &reason)> closed; // once, for any reason
+    };
+
+    // Takes ownership of fd; watcher belongs to the owning thread.
+    TlsConnection(SSL_CTX *context, int fd, bool server, SocketWatcher &watcher, Callbacks callbacks);
+    ~TlsConnection();
+    TlsConnection(const TlsConnection &) = delete;
+    TlsConnection &operator=(const TlsConnection &) = delete;
+
+    // Client side only (hub simulators): our certificate and key for this
+    // connection, the name the peer's certificate must carry, a saved session to
+    // resume (all before start()), and the session to save afterwards (owned by
+    // the caller).
+    bool setClientIdentity(x509_st *certificate, evp_pkey_st *key, const QString &expectedPeer);
+    void setSession(SSL_SESSION *session);
+    SSL_SESSION *takeSession() const;
+    void start();
+    // Queues plaintext; false when the connection is closed or the peer is too slow
+    // (more than maxPending bytes unsent).
+    bool write(const QByteArray &plaintext);
+    // Sends close_notify (if established), closes the socket, reports closed().
+    void close(const QString &reason);
+
+    bool isEncrypted() const { return m_state == State::Established; }
+    bool isClosed() const { return m_state == State::Closed; }
+    X509 *peerCertificate() const; // not owned
+    bool sessionReused() const;
+    QString protocolVersion() const;
+    SSL *ssl() const { return m_ssl; }
+    qsizetype pendingOutput() const { return m_pending.size(); }
+
+    static constexpr qsizetype kMaxPending = 4 * 1024 * 1024;
+
+private:
+    enum class State
+    {
+        Handshaking,
+        Established,
+        Closed,
+    };
+    void onReady(bool readable, bool writable);
+    void onReadable();
+    void onWritable();
+    void handshake();
+    void readAll();
+    bool flush();
+    // Handles a non-positive OpenSSL result; false when the connection ended.
+    bool handleError(int result, const char *operation);
+    void wantWrite(bool on);
+
+    SSL *m_ssl = nullptr;
+    int m_fd = -1;
+    State m_state = State::Handshaking;
+    SocketWatcher &m_watcher;
+    bool m_watching = false;
+    bool m_wantWrite = false;
+    QByteArray m_pending;
+    Callbacks m_callbacks;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+};
+
+} // namespace occ::connector

@@ -1,0 +1,97 @@
+#pragma once
+
+#include "core/result.h"
+#include "identity/identity.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QMutex>
+
+#include <functional>
+#include <memory>
+
+struct ssl_ctx_st;
+typedef struct ssl_ctx_st SSL_CTX;
+struct x509_st;
+struct x509_store_ctx_st;
+typedef struct x509_store_ctx_st X509_STORE_CTX;
+
+namespace occ::connector {
+
+// Keys that encrypt TLS session tickets. They are derived (HKDF-SHA256) from the
+// connector's private key and the day number, so every restart of the same
+// connector accepts the tickets it issued before (a reconnect storm resumes instead
+// of doing full RSA handshakes) without one more secret on disk. Today's and
+// yesterday's keys decrypt; today's encrypts.
+class TicketKeys
+{
+public:
+    struct Key
+    {
+        unsigned char name[16];
+        unsigned char aes[32];
+        unsigned char hmac[32];
+    };
+    explicit TicketKeys(QByteArray secret) : m_secret(std::move(secret)) {}
+    Key current(qint64 day) const { return derive(day); }
+    std::optional<Key> find(const unsigned char name[16], qint64 day, bool *renew) const;
+    static qint64 today();
+
+private:
+    Key derive(qint64 day) const; // HKDF, cached per day
+    Key compute(qint64 day) const;
+    QByteArray m_secret;
+    mutable QMutex m_cacheMutex;
+    mutable QHash<qint64, Key> m_cache;
+};
+
+// One OpenSSL context shared by every hub session of the connector (ARCHITECTURE
+// §15: one context, not one per socket): our certificate and key, only the
+// customer CA as trust anchor, client certificates required, TLS >= 1.2,
+// stateless session tickets, idle buffers released.
+class TlsContext
+{
+public:
+    enum class Side
+    {
+        Server, // the connector
+        Client, // hub simulators in benchmarks
+    };
+    // peerCheck (server side): called during the handshake with the client's leaf
+    // certificate after the chain verified; an error message refuses the handshake
+    // with a TLS alert (revoked, wrong role, other customer). Must be thread-safe.
+    using PeerCheck = std::function<QString(x509_st *leaf, bool *revoked)>;
+    static Result<std::shared_ptr<TlsContext>> create(const identity::Identity &identity, Side side,
+                                                      PeerCheck peerCheck = {});
+    // A client context that trusts this CA; each connection brings its own
+    // certificate (hub simulators holding thousands of identities).
+    static Result<std::shared_ptr<TlsContext>> createClient(const QSslCertificate &ca);
+    ~TlsContext();
+    TlsContext(const TlsContext &) = delete;
+    TlsContext &operator=(const TlsContext &) = delete;
+
+    SSL_CTX *get() const { return m_ctx; }
+    // After a renewal: new handshakes present the new certificate.
+    Result<void> setCertificate(const identity::Identity &identity);
+
+    const TicketKeys *ticketKeys() const { return m_tickets.get(); }
+
+private:
+    explicit TlsContext(SSL_CTX *ctx) : m_ctx(ctx) {}
+    SSL_CTX *m_ctx;
+    std::unique_ptr<TicketKeys> m_tickets;
+    PeerCheck m_peerCheck;
+    QMutex m_mutex;
+    friend int verifyPeer(int ok, X509_STORE_CTX *store);
+// Why verifyPeer refused this connection's peer (empty if it did not).
+QString peerRefusal(const struct ssl_st *ssl);
+};
+
+int verifyPeer(int ok, X509_STORE_CTX *store);
+// Why verifyPeer refused this connection's peer (empty if it did not).
+QString peerRefusal(const struct ssl_st *ssl);
+
+// The last OpenSSL error as text (clears the queue).
+QString opensslErrorText();
+
+} // namespace occ::connector

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace occ::test {
+
+// A network namespace made by a test (root, iproute2). Its loopback is up and
+// multicast-capable with a route for 224.0.0.0/4, so that SSDP on the real group
+// 239.255.255.250:1900 stays inside it (TOOLCHAIN.md). Removed, with every process
+// inside, when the object goes - also when the test failed.
+class NetNamespace
+{
+public:
+    explicit NetNamespace(const QString &label);
+    ~NetNamespace();
+    NetNamespace(const NetNamespace &) = delete;
+    NetNamespace &operator=(const NetNamespace &) = delete;
+
+    bool ok() const { return m_ok; }
+    QString name() const { return m_name; }
+    QString error() const { return m_error; }
+    // The command line that runs a program inside: ip netns exec NAME PROGRAM ARGS.
+    QStringList wrap(const QString &program, const QStringList &arguments) const;
+    // Runs a command inside and waits; returns its exit code.
+    int run(const QString &program, const QStringList &arguments, QByteArray *output = nullptr, int timeoutMs = 60000) const;
+
+private:
+    QString m_name;
+    QString m_error;
+    bool m_ok = false;
+};
+
+} // namespace occ::test
