@@ -1,7 +1,7 @@
 #include "connectorcli.h"
 
 #include "admin/adminprotocol.h"
-#include "admin/adminserver.h"
+#include "control/localcontrol.h"
 #include "cli/programcontext.h"
 #include "core/connectorcore.h"
 #include "core/logging.h"
@@ -85,7 +85,7 @@ QString statusText(const QJsonObject &s)
 int query(const cli::ProgramContext &context, const QJsonObject &request, bool json,
           const std::function<QString(const QJsonObject &)> &format)
 {
-    Result<QJsonObject> answer = adminRequest(adminSocketPath(context.options.dataDir), request);
+    Result<QJsonObject> answer = control::controlRequest(adminSocketPath(context.options.dataDir), request);
     if (!answer)
         return cli::failWith(kProgram, answer.error());
     if (!answer->value(QStringLiteral("ok")).toBool())
@@ -122,7 +122,7 @@ int console(const cli::ProgramContext &context)
         QJsonObject request{{QStringLiteral("command"), command}};
         if (words.size() > 1)
             request.insert(QStringLiteral("id"), words.at(1));
-        Result<QJsonObject> answer = adminRequest(socket, request);
+        Result<QJsonObject> answer = control::controlRequest(socket, request);
         if (!answer) {
             cli::print(QStringLiteral("error: %1\n").arg(answer.error().message));
             continue;

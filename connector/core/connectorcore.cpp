@@ -1,7 +1,7 @@
 #include "connectorcore.h"
 
 #include "admin/adminprotocol.h"
-#include "admin/adminserver.h"
+#include "control/localcontrol.h"
 #include "discovery/descriptionserver.h"
 #include "discovery/ssdpdevice.h"
 #include "hubserver/listener.h"
@@ -189,7 +189,7 @@ Result<void> ConnectorCore::start()
         qCInfo(lcCore) << "UPnP discovery disabled (ssdp/enabled=false)";
     }
 
-    m_admin = std::make_unique<AdminServer>(adminSocketPath(m_dataDir), [this](const QJsonObject &r) { return handleAdmin(r); });
+    m_admin = std::make_unique<control::LocalControlServer>(adminSocketPath(m_dataDir), [this](const QJsonObject &r) { return handleAdmin(r); });
     if (Result<void> r = m_admin->start(); !r)
         return r;
 

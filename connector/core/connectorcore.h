@@ -24,10 +24,12 @@ class SecretStore;
 namespace occ::identity {
 class CertificateRenewer;
 }
+namespace occ::control {
+class LocalControlServer;
+}
 
 namespace occ::connector {
 
-class AdminServer;
 class CloudLink;
 class CommandRelay;
 class DescriptionServer;
@@ -87,7 +89,7 @@ private:
     std::unique_ptr<identity::CertificateRenewer> m_renewer;
     std::unique_ptr<DescriptionServer> m_description;
     std::unique_ptr<SsdpDevice> m_ssdp;
-    std::unique_ptr<AdminServer> m_admin;
+    std::unique_ptr<control::LocalControlServer> m_admin;
 
     QElapsedTimer m_uptime;
     QTimer m_sampler;

@@ -13,10 +13,9 @@ CloudLink::CloudLink(const cloudapi::CloudEndpoint &endpoint, const Clock &clock
 
 void CloudLink::setEndpoint(const cloudapi::CloudEndpoint &endpoint)
 {
-    // The old client's calls finish into nothing; callers retry on the new one.
-    m_client->cancelAll();
-    m_client.release()->deleteLater();
-    m_client = std::make_unique<cloudapi::CloudClient>(endpoint, this);
+    // The same client object (the renewer and the uplink tasks hold it); calls in
+    // flight still answer.
+    m_client->setEndpoint(endpoint);
 }
 
 void CloudLink::succeeded()

@@ -32,12 +32,20 @@ Error faultToError(const KDSoapMessage &fault)
     return fail(category, QStringLiteral("cloud refused the request: %1 (%2)").arg(text, code));
 }
 
-CloudClient::CloudClient(const CloudEndpoint &endpoint, QObject *parent) : QObject(parent), m_endpoint(endpoint)
+CloudClient::CloudClient(const CloudEndpoint &endpoint, QObject *parent) : QObject(parent)
 {
+    setEndpoint(endpoint);
+}
+
+void CloudClient::setEndpoint(const CloudEndpoint &endpoint)
+{
+    m_endpoint = endpoint;
     if (m_endpoint.url.path().isEmpty() || m_endpoint.url.path() == QLatin1StringView("/"))
         m_endpoint.url.setPath(QStringLiteral("/soap"));
     if (m_endpoint.proxy.mode == ProxySettings::Mode::System)
         QNetworkProxyFactory::setUseSystemConfiguration(true); // process-wide and idempotent
+    // Calls in flight finish on the earlier services, which stay (children of this
+    // client); an endpoint changes only at a certificate renewal.
     m_service = makeService(m_endpoint.timeoutMs);
     m_pollService = makeService((kMaxPollSeconds + 15) * 1000);
 }

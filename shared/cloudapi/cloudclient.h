@@ -61,6 +61,9 @@ public:
     void cancelAll();
 
     const CloudEndpoint &endpoint() const { return m_endpoint; }
+    // A renewed certificate or new settings: calls from now on use them; calls in
+    // flight still answer.
+    void setEndpoint(const CloudEndpoint &endpoint);
 
 private:
     template <typename Job, typename Params, typename Convert, typename T>

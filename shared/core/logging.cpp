@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QLoggingCategory>
 #include <QMutex>
 
 #include <cstdio>
@@ -92,6 +93,9 @@ void installLogFile(const QString &dataDir, const QString &program, qint64 maxBy
     if (!g_log->file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text))
         std::fprintf(stderr, "cannot open log file %s\n", qPrintable(g_log->file.fileName()));
     qInstallMessageHandler(handler);
+    // Debug lines only on request (QT_LOGGING_RULES="occ.*.debug=true").
+    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false"));
 }
 
 } // namespace occ

@@ -19,6 +19,7 @@ namespace occ {
 // Sends every log line to stderr and to DIR/logs/<program>.log (rotated at
 // maxBytes, keeping three old files). Qt's message handler is process-wide, so
 // this is called once from main(); it never logs secrets because no caller does.
+// Debug lines are off unless QT_LOGGING_RULES asks for them.
 void installLogFile(const QString &dataDir, const QString &program, qint64 maxBytes = 5 * 1024 * 1024);
 
 } // namespace occ

@@ -418,14 +418,16 @@ Result<AppendOutcome> DurableQueue::appendWithSeqs(const QList<QueueItem> &items
     return outcome;
 }
 
-Result<QList<QueueItem>> DurableQueue::peek(const QString &stream, int maxItems, qint64 maxBytes) const
+Result<QList<QueueItem>> DurableQueue::peek(const QString &stream, int maxItems, qint64 maxBytes, qint64 afterSeq) const
 {
-    sqlite3_stmt *s = statement(kPeekStream, "SELECT seq, data FROM items WHERE stream = ?1 ORDER BY seq LIMIT ?2");
+    sqlite3_stmt *s =
+        statement(kPeekStream, "SELECT seq, data FROM items WHERE stream = ?1 AND seq > ?3 ORDER BY seq LIMIT ?2");
     if (!s)
         return sqlError(QStringLiteral("queue statement"));
     StatementGuard guard{s};
     bindText(s, 1, stream);
     sqlite3_bind_int(s, 2, maxItems);
+    sqlite3_bind_int64(s, 3, afterSeq);
     QList<QueueItem> items;
     qint64 total = 0;
     int rc;

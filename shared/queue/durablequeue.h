@@ -68,7 +68,7 @@ public:
     Result<AppendOutcome> appendWithSeqs(const QList<QueueItem> &items);
 
     // Oldest items of one stream, or of all streams (in arrival order).
-    Result<QList<QueueItem>> peek(const QString &stream, int maxItems, qint64 maxBytes = -1) const;
+    Result<QList<QueueItem>> peek(const QString &stream, int maxItems, qint64 maxBytes = -1, qint64 afterSeq = 0) const;
     Result<QList<QueueItem>> peekAll(int maxItems) const;
     // Streams that hold items, oldest first.
     Result<QStringList> pendingStreams() const;

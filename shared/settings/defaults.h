@@ -31,6 +31,8 @@ inline constexpr SettingInfo kSettings[] = {
     {"connection/backoffMax", "30", "largest retry delay in seconds while searching"},
     {"connection/interfaceCheck", "5", "seconds between comparisons of the network interface list"},
     {"connection/reportInterval", "60", "seconds between state reports to the cloud"},
+    {"connection/pollWait", "25", "seconds a direct hub's command long poll waits in the cloud (at most 25)"},
+    {"connection/connectorList", "3600", "seconds between refreshes of the connector cache from the cloud's list"},
     // --- discovery ---
     {"ssdp/enabled", "true", "UPnP discovery: connectors announce themselves, hubs search (false: cache and cloud list only)"},
     {"ssdp/group", "239.255.255.250", "SSDP multicast group address"},
@@ -57,8 +59,13 @@ inline constexpr SettingInfo kSettings[] = {
     {"outbox/maxBytes", "104857600", "bound of the hub outbox; beyond it the oldest results are dropped and counted"},
     {"outbox/fullSync", "true", "fsync the outbox at every commit"},
     {"hub/batchSize", "200", "measurements per batch to a connector or the cloud"},
+    {"hub/hostname", "", "host name the hub reports; empty: this machine's"},
     {"sensors/interval", "60", "default seconds between sensor runs"},
     {"sensors/heartbeatInterval", "30", "seconds between heartbeat measurements"},
+    {"sensors/cpuWarn", "80", "CPU usage in percent from which the cpu sensor warns"},
+    {"sensors/cpuError", "95", "CPU usage in percent from which the cpu sensor reports an error"},
+    {"sensors/memoryWarn", "85", "memory use in percent from which the memory sensor warns"},
+    {"sensors/memoryError", "95", "memory use in percent from which the memory sensor reports an error"},
     // --- cloud server ---
     {"server/listen", "0.0.0.0:8443", "address:port of occ-cloud serve"},
     {"server/certificate", "", "server certificate PEM; empty: made on first start with its own CA"},

@@ -31,4 +31,15 @@ private:
     bool m_ok = false;
 };
 
+// Tests whose programs use SSDP (or need a network of their own) call this first
+// in main(): unless the process already runs inside such a namespace, it makes one
+// (loopback multicast as above), re-runs itself inside and returns that run's exit
+// code after removing the namespace and everything in it. Returns -1 inside.
+int reexecInNetNamespace(int argc, char **argv, const QString &label);
+
+// A veth pair from the caller's namespace to ns: hereAddress/24 on this side,
+// thereAddress/24 on the other, both up. The pair goes with the namespace.
+bool linkNamespace(const NetNamespace &ns, const QString &hereName, const QString &hereAddress,
+                   const QString &thereName, const QString &thereAddress, QString *error);
+
 } // namespace occ::test

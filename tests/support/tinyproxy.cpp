@@ -22,11 +22,11 @@ TinyProxy::~TinyProxy()
 bool TinyProxy::start(QString *error)
 {
     QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
+    probe.listen(QHostAddress(m_listen), 0);
     m_port = probe.serverPort();
     probe.close();
     QByteArray config = "Port " + QByteArray::number(m_port) +
-                        "\nListen 127.0.0.1\nTimeout 600\nMaxClients 200\nAllow 127.0.0.1\n"
+                        "\nListen " + m_listen.toUtf8() + "\nTimeout 600\nMaxClients 200\nAllow " + m_allow.toUtf8() + "\n"
                         "LogLevel Connect\nLogFile \"" + m_dir.filePath(QStringLiteral("tinyproxy.log")).toUtf8() + "\"\n";
     if (!m_user.isEmpty())
         config += "BasicAuth " + m_user.toUtf8() + " " + m_password.toUtf8() + "\n";
@@ -43,7 +43,7 @@ bool TinyProxy::start(QString *error)
     }
     for (int i = 0; i < 100; ++i) {
         QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        socket.connectToHost(QHostAddress(m_listen), m_port);
         if (socket.waitForConnected(100))
             return true;
         QThread::msleep(50);

@@ -1,0 +1,11 @@
+#include "cli/hubcli.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("occ-sensorhub"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(OCC_VERSION));
+    return occ::hub::runHubCli(QCoreApplication::arguments());
+}

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QString>
+
+namespace occ::hub {
+
+// How the hub is connected (ARCHITECTURE §6). The names are part of the status
+// JSON and of what the tray shows; keep them exactly.
+enum class ConnectionState
+{
+    NotEnrolled,
+    Searching,
+    ConnectorLan,
+    ConnectorVpn,
+    DirectCloud,
+    Offline,
+};
+
+QString stateName(ConnectionState state);
+bool isConnectorState(ConnectionState state);
+
+} // namespace occ::hub

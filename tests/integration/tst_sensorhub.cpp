@@ -1,0 +1,527 @@
+// occ-sensorhub as a real process against a real occ-cloud and occ-connector, all
+// inside a network namespace of this test (so that SSDP multicast on its loopback
+// reaches nobody else), the key passphrase in a real gnome-keyring. The proxy test
+// puts a hub into a second namespace whose only way to the cloud is tinyproxy; the
+// rogue tests answer M-SEARCH with a TLS server of the wrong identity.
+#include "await.h"
+#include "cloudenrol.h"
+#include "cloudprocess.h"
+#include "connectorprocess.h"
+#include "hubprocess.h"
+#include "keyringsession.h"
+#include "netns.h"
+#include "ssdp/devicedescription.h"
+#include "ssdp/ssdpmessage.h"
+#include "testpki.h"
+#include "testutil.h"
+#include "tinyproxy.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QNetworkDatagram>
+#include <QNetworkInterface>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+#include <QUuid>
+
+#include <set>
+
+using namespace occ;
+using namespace occ::test;
+
+namespace {
+
+constexpr quint16 kSsdpPort = 19000; // the configured SSDP port of this test (ssdp/port)
+const QHostAddress kGroup(QStringLiteral("239.255.255.250"));
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// Counts M-SEARCH requests on the configured group and port.
+class MSearchCounter : public QObject
+{
+public:
+    bool start()
+    {
+        if (!m_socket.bind(QHostAddress::AnyIPv4, kSsdpPort, QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint))
+            return false;
+        if (!m_socket.joinMulticastGroup(kGroup, QNetworkInterface::interfaceFromName(QStringLiteral("lo"))))
+            return false;
+        connect(&m_socket, &QUdpSocket::readyRead, this, [this] {
+            while (m_socket.hasPendingDatagrams()) {
+                if (m_socket.receiveDatagram().data().startsWith("M-SEARCH"))
+                    ++m_count;
+            }
+        });
+        return true;
+    }
+    int count() const { return m_count; }
+    void reset() { m_count = 0; }
+
+private:
+    QUdpSocket m_socket;
+    int m_count = 0;
+};
+
+// A rogue "connector": answers every M-SEARCH at once, serves a description that
+// claims our customer, and runs a TLS server with a certificate of the wrong
+// identity. It records every TLS attempt and every byte it would receive.
+class RogueConnector : public QObject
+{
+public:
+    RogueConnector(QString id, QString customerId, QSslCertificate certificate, QSslKey key)
+        : m_id(std::move(id)), m_customerId(std::move(customerId))
+    {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setLocalCertificate(certificate);
+        ssl.setPrivateKey(key);
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+        m_tls.setSslConfiguration(ssl);
+        connect(&m_tls, &QSslServer::startedEncryptionHandshake, this, [this] { ++m_attempts; });
+        connect(&m_tls, &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *socket = m_tls.nextPendingConnection()) {
+                auto *ssl = qobject_cast<QSslSocket *>(socket);
+                connect(ssl, &QSslSocket::encrypted, this, [this] { ++m_encrypted; });
+                connect(ssl, &QSslSocket::readyRead, this, [this, ssl] { m_bytes += ssl->readAll().size(); });
+                connect(ssl, &QSslSocket::disconnected, ssl, &QObject::deleteLater);
+            }
+        });
+        connect(&m_http, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_http.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    if (!socket->readAll().contains("\r\n\r\n"))
+                        return;
+                    const QByteArray body = ssdp::buildDescription(
+                        {m_id, QStringLiteral("Totally the connector"), m_customerId, QStringLiteral("rogue.example"),
+                         m_tls.serverPort(), 1, QByteArray(64, 'a')},
+                        QStringLiteral("6.6.6"));
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\nContent-Length: " +
+                                  QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                    socket->disconnectFromHost();
+                });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+        connect(&m_ssdp, &QUdpSocket::readyRead, this, [this] {
+            while (m_ssdp.hasPendingDatagrams()) {
+                const QNetworkDatagram datagram = m_ssdp.receiveDatagram();
+                if (!datagram.data().startsWith("M-SEARCH"))
+                    continue;
+                ssdp::Announcement answer;
+                answer.location = "http://127.0.0.1:" + QByteArray::number(m_http.serverPort()) + "/description.xml";
+                answer.server = "Linux UPnP/2.0 rogue/6.6.6";
+                answer.usn = "uuid:" + m_id.toLatin1() + "::" + ssdp::kDeviceType;
+                answer.target = ssdp::kDeviceType;
+                m_ssdp.writeDatagram(ssdp::buildResponse(answer), datagram.senderAddress(), quint16(datagram.senderPort()));
+                ++m_answers;
+            }
+        });
+    }
+
+    bool start()
+    {
+        return m_tls.listen(QHostAddress::LocalHost, 0) && m_http.listen(QHostAddress::LocalHost, 0) &&
+               m_ssdp.bind(QHostAddress::AnyIPv4, kSsdpPort, QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint) &&
+               m_ssdp.joinMulticastGroup(kGroup, QNetworkInterface::interfaceFromName(QStringLiteral("lo")));
+    }
+
+    int answers() const { return m_answers; }
+    int attempts() const { return m_attempts; }
+    int encrypted() const { return m_encrypted; }
+    qint64 bytes() const { return m_bytes; }
+
+private:
+    QString m_id;
+    QString m_customerId;
+    QSslServer m_tls;
+    QTcpServer m_http;
+    QUdpSocket m_ssdp;
+    int m_answers = 0;
+    int m_attempts = 0;
+    int m_encrypted = 0;
+    qint64 m_bytes = 0;
+};
+
+} // namespace
+
+class TestSensorhub : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<CloudProcess> m_cloud;
+    CloudProcess::Customer m_acme;
+    CloudProcess::Customer m_other;
+    std::unique_ptr<ConnectorProcess> m_connector;
+    quint16 m_connectorPort = 0;
+    std::unique_ptr<HubProcess> m_hub; // the hub of most tests, its key in the keyring
+    MSearchCounter m_msearch;
+
+    static QStringList hubSettings(const QStringList &extra = {})
+    {
+        return QStringList{QStringLiteral("ssdp/interfaces=lo"),
+                           QStringLiteral("ssdp/port=%1").arg(kSsdpPort),
+                           QStringLiteral("connection/interfaceCheck=1"),
+                           QStringLiteral("connection/backoffMin=1"),
+                           QStringLiteral("connection/backoffMax=2"),
+                           QStringLiteral("connection/connectTimeout=2"),
+                           QStringLiteral("connection/reportInterval=1"),
+                           QStringLiteral("connection/pollWait=5"),
+                           QStringLiteral("sensors/interval=1"),
+                           QStringLiteral("sensors/heartbeatInterval=1")} +
+               extra;
+    }
+
+    QJsonObject cloudHub(const QString &hubId) const
+    {
+        for (const QJsonValue &hub : m_cloud->cliJson({QStringLiteral("hubs")}).array()) {
+            if (hub[QStringLiteral("hubId")].toString() == hubId)
+                return hub.toObject();
+        }
+        return {};
+    }
+
+    QJsonArray cloudMeasurements(const QString &hubId) const
+    {
+        return m_cloud->cliJson({QStringLiteral("measurements"), hubId, QStringLiteral("--limit"), QStringLiteral("1000000")})
+            .array();
+    }
+
+    // Every seq from 1 to at least upTo at the cloud, each exactly once.
+    bool cloudHoldsEverySeqOnce(const QString &hubId, qint64 upTo, QString *why) const
+    {
+        const QJsonArray all = cloudMeasurements(hubId);
+        std::multiset<qint64> seqs;
+        for (const QJsonValue &m : all)
+            seqs.insert(m[QStringLiteral("seq")].toInteger());
+        if (seqs.empty()) {
+            *why = QStringLiteral("nothing stored");
+            return false;
+        }
+        const qint64 highest = *seqs.rbegin();
+        if (highest < upTo) {
+            *why = QStringLiteral("highest seq %1 < %2").arg(highest).arg(upTo);
+            return false;
+        }
+        for (qint64 seq = 1; seq <= highest; ++seq) {
+            if (seqs.count(seq) != 1) {
+                *why = QStringLiteral("seq %1 stored %2 times").arg(seq).arg(seqs.count(seq));
+                return false;
+            }
+        }
+        return qint64(seqs.size()) == highest;
+    }
+
+    static QStringList connectorSettings(quint16 port)
+    {
+        return {QStringLiteral("connector/listen=127.0.0.1:%1").arg(port),
+                QStringLiteral("connector/descriptionPort=0"),
+                QStringLiteral("ssdp/interfaces=lo"),
+                QStringLiteral("ssdp/port=%1").arg(kSsdpPort),
+                QStringLiteral("connection/heartbeat=1"),
+                QStringLiteral("connector/handshakeTimeout=3"),
+                QStringLiteral("connection/reportInterval=1"),
+                QStringLiteral("spool/fullSync=false")};
+    }
+
+    void timeline(HubProcess &hub, const char *title)
+    {
+        QString text = QStringLiteral("timeline (%1):\n").arg(QLatin1StringView(title));
+        for (const HubProcess::Change &c : hub.changes())
+            text += QStringLiteral("  %1  %2 -> %3 %4\n").arg(c.at.toString(QStringLiteral("HH:mm:ss.zzz")), c.from, c.to, c.connectorId);
+        qInfo("%s", qPrintable(text));
+    }
+
+    bool restartHub(const QStringList &extra)
+    {
+        m_hub->stop();
+        m_hub->setSettings(hubSettings(extra));
+        return m_hub->start();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_msearch.start());
+        m_cloud = std::make_unique<CloudProcess>(m_dir.filePath(QStringLiteral("cloud")), QString(),
+                                                 QStringList{QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")});
+        m_acme = m_cloud->addCustomer(QStringLiteral("Acme"));
+        m_other = m_cloud->addCustomer(QStringLiteral("Other"));
+        QVERIFY(!m_acme.id.isEmpty());
+        QVERIFY(m_cloud->start());
+        m_connectorPort = freePort();
+        m_connector = std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("connector")), connectorSettings(m_connectorPort));
+        QVERIFY(m_connector->enrol(*m_cloud, m_acme, QStringLiteral("gw.acme.example")));
+        QVERIFY(m_connector->start());
+        m_hub = std::make_unique<HubProcess>(m_dir.filePath(QStringLiteral("hub")), hubSettings());
+        // The key's passphrase goes to the real (test session's) keyring.
+        QVERIFY(m_hub->enrol(*m_cloud, m_acme, QStringLiteral("pc-1.acme.example"), QStringLiteral("system")));
+    }
+
+    void enrolmentKeepsTheKeyEncryptedAndThePassphraseInTheKeyring()
+    {
+        const QByteArray key = readFile(m_hub->dataDir() + QStringLiteral("/identity/private-key.pem"));
+        QVERIFY2(key.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"), key.left(40).constData());
+        QCOMPARE(QFileInfo(m_hub->dataDir() + QStringLiteral("/identity/private-key.pem")).permissions() &
+                     (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        for (const char *name : {"certificate.pem", "customer-ca.pem", "cloud-ca.pem"})
+            QVERIFY2(QFile::exists(m_hub->dataDir() + QStringLiteral("/identity/") + QLatin1StringView(name)), name);
+        QVERIFY(!QFile::exists(m_hub->dataDir() + QStringLiteral("/identity/secrets.json")));
+    }
+
+    // Test 1: discovery by SSDP, delivery, and the cloud sees path connector.
+    void freshHubFindsTheConnectorByUpnp()
+    {
+        m_msearch.reset();
+        QVERIFY(m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("ConnectorLan"), 20000), qPrintable(m_hub->state()));
+        const QJsonObject status = m_hub->status();
+        QCOMPARE(status[QStringLiteral("connectorId")].toString(), m_connector->id());
+        QVERIFY(status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool());
+        QVERIFY(m_msearch.count() >= 1); // the counter of test 2 does see M-SEARCHes
+        QVERIFY(waitFor([&] {
+            const QJsonObject hub = cloudHub(m_hub->id());
+            return hub[QStringLiteral("path")].toString() == QLatin1StringView("ConnectorLan") &&
+                   hub[QStringLiteral("connectorId")].toString() == m_connector->id() && hub[QStringLiteral("count")].toInt() >= 4;
+        }, 20000));
+        const QJsonArray stored = cloudMeasurements(m_hub->id());
+        QSet<QString> sensors;
+        for (const QJsonValue &m : stored) {
+            sensors.insert(m[QStringLiteral("sensor")].toString());
+            QCOMPARE(m[QStringLiteral("via")].toString(), m_connector->id());
+        }
+        QCOMPARE(sensors, (QSet<QString>{QStringLiteral("heartbeat"), QStringLiteral("uptime"), QStringLiteral("cpu"),
+                                          QStringLiteral("memory")}));
+        // status and reconnect answer a second process, and a second instance refuses.
+        QByteArray output;
+        QCOMPARE(m_hub->cli({QStringLiteral("status")}, &output), 0);
+        QVERIFY2(output.contains("ConnectorLan") && output.contains(m_connector->id().toUtf8()), output.constData());
+        HubProcess second(m_hub->dataDir(), hubSettings());
+        QVERIFY(!second.start(5000));
+        QVERIFY2(second.program().errors().contains("already runs"), second.program().errors().constData());
+    }
+
+    // Test 2: after a restart, the cache - and not one M-SEARCH.
+    void restartReconnectsThroughTheCacheWithoutMSearch()
+    {
+        m_hub->stop();
+        QVERIFY(QFile::exists(m_hub->dataDir() + QStringLiteral("/connectors.ini")));
+        m_msearch.reset();
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(m_hub->start());
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+        qInfo("start -> ConnectorLan through the cache: %lld ms", clock.elapsed());
+        const QJsonObject status = m_hub->status();
+        QVERIFY(!status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool());
+        QTest::qWait(4000); // longer than MX + 1 s: any search would have been sent
+        QCOMPARE(m_msearch.count(), 0);
+    }
+
+    // Test 3: connector SIGKILLed -> Searching -> DirectCloud at fallbackAfter ->
+    // back within failbackProbe; every seq at the cloud exactly once.
+    void connectorKilledFallsBackToTheCloudAndFailsBack()
+    {
+        constexpr int fallbackAfter = 8;
+        constexpr int failbackProbe = 4;
+        QVERIFY(restartHub({QStringLiteral("connection/fallbackAfter=%1").arg(fallbackAfter),
+                            QStringLiteral("connection/failbackProbe=%1").arg(failbackProbe)}));
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+        QTest::qWait(1500);
+        const QDateTime killed = QDateTime::currentDateTimeUtc();
+        m_connector->kill();
+        QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));
+        QVERIFY(m_hub->waitForState(QStringLiteral("DirectCloud"), (fallbackAfter + 5) * 1000));
+        // The stdout lines may trail the control socket's answer a little.
+        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("DirectCloud"), killed).has_value(); }, 3000));
+        const std::optional<HubProcess::Change> searching = m_hub->changeTo(QStringLiteral("Searching"), killed);
+        const std::optional<HubProcess::Change> direct = m_hub->changeTo(QStringLiteral("DirectCloud"), killed);
+        QVERIFY(searching && direct);
+        const qint64 fallback = searching->at.msecsTo(direct->at);
+        qInfo("connector lost -> DirectCloud after %lld ms (fallbackAfter %d s)", fallback, fallbackAfter);
+        QVERIFY2(qAbs(fallback - fallbackAfter * 1000) <= 2000, qPrintable(QString::number(fallback)));
+        // Direct delivery works and the cloud knows the path.
+        QVERIFY(waitFor([&] { return cloudHub(m_hub->id())[QStringLiteral("reportedPath")].toString() == QLatin1StringView("DirectCloud"); }, 10000));
+        QVERIFY(waitFor([&] {
+            const QJsonArray all = cloudMeasurements(m_hub->id());
+            return !all.isEmpty() && all.last()[QStringLiteral("via")].toString() == QLatin1StringView("direct");
+        }, 10000));
+
+        const QDateTime back = QDateTime::currentDateTimeUtc(); // counted from the restart, its start-up included
+        QVERIFY(m_connector->start());
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), (failbackProbe + 4) * 1000));
+        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("ConnectorLan"), back).has_value(); }, 3000));
+        const std::optional<HubProcess::Change> failback = m_hub->changeTo(QStringLiteral("ConnectorLan"), back);
+        timeline(*m_hub, "connector failure");
+        QVERIFY2(failback, qPrintable(back.toString(Qt::ISODateWithMs)));
+        const qint64 failbackMs = back.msecsTo(failback->at);
+        qInfo("connector back -> ConnectorLan after %lld ms (failbackProbe %d s)", failbackMs, failbackProbe);
+        QVERIFY2(failbackMs <= (failbackProbe + 2) * 1000, qPrintable(QString::number(failbackMs)));
+
+        // Nothing lost, nothing twice: everything the hub made up to now reaches the cloud once.
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 10000));
+        const qint64 upTo = m_hub->status()[QStringLiteral("highestSeq")].toInteger();
+        QVERIFY(upTo > 20);
+        QString why;
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), upTo, &why); }, 15000), qPrintable(why));
+    }
+
+    // Test 4: manual reconnect with no connector reachable goes to the cloud at once.
+    void manualReconnectWithoutConnectorGoesDirectAtOnce()
+    {
+        QVERIFY(restartHub({QStringLiteral("connection/failbackProbe=4")})); // fallbackAfter stays 300 s
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+        m_connector->stop();
+        QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));
+        QTest::qWait(1500);
+        QCOMPARE(m_hub->state(), QStringLiteral("Searching")); // rule 2 would wait 300 s
+        QElapsedTimer clock;
+        clock.start();
+        QByteArray output;
+        QCOMPARE(m_hub->cli({QStringLiteral("reconnect")}, &output), 0);
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 10000), qPrintable(m_hub->state()));
+        qInfo("reconnect -> DirectCloud after %lld ms", clock.elapsed());
+        timeline(*m_hub, "manual reconnect");
+        QVERIFY(m_connector->start());
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+    }
+
+    // Test 5: the cloud reachable only through tinyproxy.
+    void directModeThroughTinyproxy()
+    {
+        NetNamespace home(QStringLiteral("home"));
+        QVERIFY2(home.ok(), qPrintable(home.error()));
+        QString error;
+        QVERIFY2(linkNamespace(home, QStringLiteral("occpx0"), QStringLiteral("10.99.0.1"), QStringLiteral("occpx1"),
+                               QStringLiteral("10.99.0.2"), &error),
+                 qPrintable(error));
+        TinyProxy proxy;
+        proxy.setListen(QStringLiteral("10.99.0.1"), QStringLiteral("10.99.0.0/24"));
+        QVERIFY2(proxy.start(&error), qPrintable(error));
+        const QString cloudHostPort = QStringLiteral("127.0.0.1:%1").arg(m_cloud->url().port());
+        // Without the proxy there is no way from home to the cloud.
+        QByteArray curl;
+        QVERIFY(home.run(QStringLiteral("curl"), {QStringLiteral("-sk"), QStringLiteral("--max-time"), QStringLiteral("3"),
+                                                  QStringLiteral("https://%1/").arg(cloudHostPort)},
+                         &curl) != 0);
+
+        HubProcess hub(m_dir.filePath(QStringLiteral("hub-home")),
+                       {QStringLiteral("proxy/url=") + proxy.url(), QStringLiteral("connection/interfaceCheck=1"),
+                        QStringLiteral("connection/connectTimeout=2"), QStringLiteral("connection/reportInterval=1"),
+                        QStringLiteral("ssdp/port=%1").arg(kSsdpPort), QStringLiteral("sensors/interval=1")},
+                       &home);
+        QVERIFY(hub.enrol(*m_cloud, m_acme, QStringLiteral("laptop.home")));
+        QVERIFY(hub.start());
+        QVERIFY2(hub.waitForState(QStringLiteral("DirectCloud"), 20000), qPrintable(hub.state()));
+        QVERIFY(waitFor([&] { return cloudHub(hub.id())[QStringLiteral("count")].toInt() >= 4; }, 15000));
+        QCOMPARE(cloudHub(hub.id())[QStringLiteral("reportedPath")].toString(), QStringLiteral("DirectCloud"));
+        QVERIFY2(proxy.connectsTo(cloudHostPort) >= 1, proxy.log().constData());
+        QCOMPARE(hub.status()[QStringLiteral("cloud")][QStringLiteral("proxy")].toString().contains(QStringLiteral("10.99.0.1")), true);
+        timeline(hub, "proxy-only network");
+        hub.stop();
+        QVERIFY2(hub.sanitizerReport().isEmpty(), hub.sanitizerReport().constData());
+    }
+
+    // Test 6: a rogue answer to M-SEARCH never receives a frame.
+    void rogueConnectorNeverReceivesAFrame_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("self-signed") << QStringLiteral("self-signed");
+        QTest::newRow("other customer") << QStringLiteral("other-customer");
+        QTest::newRow("hub certificate of our customer") << QStringLiteral("our-hub");
+    }
+
+    void rogueConnectorNeverReceivesAFrame()
+    {
+        QFETCH(QString, kind);
+        QString rogueId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        QSslCertificate certificate;
+        QSslKey key;
+        if (kind == QLatin1StringView("self-signed")) {
+            const Credentials c = TestPki::selfSigned(rogueId, m_acme.id, pki::Role::Connector);
+            certificate = c.certificate;
+            key = c.sslKey;
+        } else {
+            Result<EnrolledNode> node = enrolNode(m_cloud->url(), m_cloud->caFile(),
+                                                  kind == QLatin1StringView("other-customer") ? m_other : m_acme,
+                                                  kind == QLatin1StringView("other-customer") ? QStringLiteral("connector") : QStringLiteral("hub"),
+                                                  QStringLiteral("rogue"));
+            QVERIFY2(node, qPrintable(node ? QString() : node.error().message));
+            rogueId = node->id;
+            certificate = node->certificate;
+            key = node->key.toQSslKey();
+        }
+        RogueConnector rogue(rogueId, m_acme.id, certificate, key);
+        QVERIFY(rogue.start());
+        HubProcess hub(m_dir.filePath(QStringLiteral("hub-rogue-") + kind), hubSettings());
+        QVERIFY(hub.enrol(*m_cloud, m_acme, QStringLiteral("pc-rogue")));
+        QVERIFY(hub.start());
+        QVERIFY2(hub.waitForState(QStringLiteral("ConnectorLan"), 20000), qPrintable(hub.state()));
+        QCOMPARE(hub.status()[QStringLiteral("connectorId")].toString(), m_connector->id());
+        QVERIFY(rogue.answers() >= 1);
+        QVERIFY2(rogue.attempts() >= 1, "the hub never tried the rogue: the test would prove nothing");
+        QCOMPARE(rogue.bytes(), 0);
+        if (kind != QLatin1StringView("our-hub"))
+            QCOMPARE(rogue.encrypted(), 0); // refused inside the handshake
+        hub.stop();
+    }
+
+    // Test 7: SIGKILL while results are queued loses nothing.
+    void hubKilledWhileResultsQueuedLosesNothing()
+    {
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+        m_connector->stop();
+        QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() >= 12; }, 15000));
+        const qint64 made = m_hub->status()[QStringLiteral("highestSeq")].toInteger();
+        m_hub->kill();
+        QVERIFY(m_connector->start());
+        QVERIFY(m_hub->start());
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+        QVERIFY(m_hub->status()[QStringLiteral("highestSeq")].toInteger() >= made); // seq survives the restart
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
+        QString why;
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), made, &why); }, 15000), qPrintable(why));
+    }
+
+    void cleanup()
+    {
+        if ((QTest::currentTestFailed() || qEnvironmentVariableIsSet("OCC_TEST_SHOW_LOG")) && m_hub)
+            qWarning("hub log (last 6000 bytes):\n%s", m_hub->program().errors().right(6000).constData());
+    }
+
+    void cleanupTestCase()
+    {
+        m_hub->stop();
+        QVERIFY2(m_hub->sanitizerReport().isEmpty(), m_hub->sanitizerReport().constData());
+        m_connector->stop();
+        QVERIFY2(m_connector->sanitizerReport().isEmpty(), m_connector->sanitizerReport().constData());
+        m_cloud->stop();
+        QVERIFY2(m_cloud->sanitizerReport().isEmpty(), m_cloud->sanitizerReport().constData());
+    }
+};
+
+int main(int argc, char **argv)
+{
+    // Our own network namespace first (SSDP stays inside), then a keyring session
+    // inside it (its D-Bus socket must live in the same namespace).
+    if (const int code = reexecInNetNamespace(argc, argv, QStringLiteral("hub")); code >= 0)
+        return code;
+    if (const int code = reexecInKeyringSession(argc, argv); code >= 0)
+        return code;
+    QCoreApplication app(argc, argv);
+    TestSensorhub test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_sensorhub.moc"

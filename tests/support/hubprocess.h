@@ -1,0 +1,66 @@
+#pragma once
+
+#include "cloudprocess.h"
+#include "netns.h"
+#include "programprocess.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+
+namespace occ::test {
+
+// The real occ-sensorhub: enrolled through the real cloud and run headless as a
+// child process, optionally inside a network namespace. Its stdout carries one
+// line per state change ("TIME state OLD -> NEW [connector ID]"), which tests read
+// as a timeline; status() asks the running hub over its control socket.
+class HubProcess
+{
+public:
+    HubProcess(QString dataDir, QStringList settings, const NetNamespace *ns = nullptr);
+    ~HubProcess();
+
+    // keychain: "file" or "system" (the real keyring of the test's session).
+    bool enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer, const QString &hostname,
+               const QString &keychain = QStringLiteral("file"));
+    bool start(int timeoutMs = 30000);
+    void stop() { m_program.stop(); }
+    void kill() { m_program.kill(); }
+    bool running() const { return m_program.running(); }
+    void setSettings(const QStringList &settings) { m_settings = settings; }
+
+    QString id() const { return m_id; }
+    QString dataDir() const { return m_dataDir; }
+    ProgramProcess &program() { return m_program; }
+    QByteArray sanitizerReport() { return m_program.sanitizerReport(); }
+
+    QJsonObject status() const; // empty when the hub does not answer
+    QString state() const { return status().value(QStringLiteral("state")).toString(); }
+    bool waitForState(const QString &state, int timeoutMs) const;
+
+    struct Change
+    {
+        QDateTime at;
+        QString from;
+        QString to;
+        QString connectorId;
+    };
+    // Every state change printed so far (this run of the program).
+    QList<Change> changes();
+    // The first change to `to` at or after `after`, if any.
+    std::optional<Change> changeTo(const QString &to, const QDateTime &after = {});
+
+    int cli(const QStringList &arguments, QByteArray *output = nullptr) const;
+    static QString binary();
+
+private:
+    QStringList common() const;
+
+    QString m_dataDir;
+    QStringList m_settings;
+    const NetNamespace *m_ns;
+    QString m_keychain = QStringLiteral("file");
+    ProgramProcess m_program;
+    QString m_id;
+};
+
+} // namespace occ::test
