@@ -34,10 +34,13 @@ Outbox::Outbox(std::unique_ptr<queue::DurableQueue> queue, const Clock &clock) :
 {
     m_retry.setInterval(5000);
     connect(&m_retry, &QTimer::timeout, this, [this] {
+        const qsizetype before = m_pending.size();
         if (flushPending()) {
             m_retry.stop();
-            emit added();
+            qCInfo(lcOutbox) << "the disk takes results again;" << before << "waiting results written";
         }
+        if (m_pending.size() < before)
+            emit added();
     });
 }
 

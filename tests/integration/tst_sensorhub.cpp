@@ -19,6 +19,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QNetworkDatagram>
 #include <QNetworkInterface>
 #include <QSslServer>
@@ -219,6 +220,27 @@ class TestSensorhub : public QObject
             }
         }
         return qint64(seqs.size()) == highest;
+    }
+
+    // Queues a command in the cloud and waits for its result there.
+    QJsonObject command(const QString &hubId, const QStringList &kindAndArgs, int timeoutMs = 20000) const
+    {
+        const QString id = m_cloud->cliJson(QStringList{QStringLiteral("command"), hubId} + kindAndArgs)
+                               .object()[QStringLiteral("commandId")]
+                               .toString();
+        if (id.isEmpty())
+            return {};
+        QJsonObject found;
+        waitFor([&] {
+            for (const QJsonValue &c : m_cloud->cliJson({QStringLiteral("commands"), hubId}).array()) {
+                if (c[QStringLiteral("commandId")].toString() == id)
+                    found = c.toObject();
+            }
+            const QString state = found[QStringLiteral("state")].toString();
+            return state == QLatin1StringView("done") || state == QLatin1StringView("failed") ||
+                   state == QLatin1StringView("expired");
+        }, timeoutMs);
+        return found;
     }
 
     static QStringList connectorSettings(quint16 port)
@@ -426,6 +448,10 @@ private slots:
         QVERIFY(waitFor([&] { return cloudHub(hub.id())[QStringLiteral("count")].toInt() >= 4; }, 15000));
         QCOMPARE(cloudHub(hub.id())[QStringLiteral("reportedPath")].toString(), QStringLiteral("DirectCloud"));
         QVERIFY2(proxy.connectsTo(cloudHostPort) >= 1, proxy.log().constData());
+        // A direct hub long-polls its commands itself (through the proxy as well).
+        const QJsonObject result = command(hub.id(), {QStringLiteral("runSensor"), QStringLiteral("memory")});
+        QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
+        QVERIFY(result[QStringLiteral("detail")].toString().startsWith(QStringLiteral("memory: ")));
         QCOMPARE(hub.status()[QStringLiteral("cloud")][QStringLiteral("proxy")].toString().contains(QStringLiteral("10.99.0.1")), true);
         timeline(hub, "proxy-only network");
         hub.stop();
@@ -476,9 +502,61 @@ private slots:
         hub.stop();
     }
 
+    // Commands come back over the hub's own connection to the connector; results
+    // are stored in the cloud.
+    void commandsBehindTheConnector()
+    {
+        if (!m_hub->running())
+            QVERIFY(m_hub->start());
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+        QJsonObject result = command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("cpu")});
+        QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
+        QVERIFY2(result[QStringLiteral("detail")].toString().startsWith(QStringLiteral("cpu: ok")),
+                 qPrintable(result[QStringLiteral("detail")].toString()));
+
+        result = command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("no-such-sensor")});
+        QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("failed"));
+        QVERIFY(result[QStringLiteral("detail")].toString().contains(QStringLiteral("no sensor 'no-such-sensor'")));
+
+        // reloadConfig reads the INI again: a CPU warning limit of 0 % makes every run warn.
+        QVERIFY(writeFile(m_hub->dataDir() + QStringLiteral("/occ-sensorhub.ini"), "[sensors]\ncpuWarn=0\n"));
+        result = command(m_hub->id(), {QStringLiteral("reloadConfig")});
+        QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
+        QVERIFY2(result[QStringLiteral("detail")].toString().contains(QStringLiteral("sensors/cpuWarn")),
+                 qPrintable(result[QStringLiteral("detail")].toString()));
+        result = command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("cpu")});
+        QVERIFY2(result[QStringLiteral("detail")].toString().startsWith(QStringLiteral("cpu: warn")),
+                 qPrintable(result[QStringLiteral("detail")].toString()));
+        QVERIFY(QFile::remove(m_hub->dataDir() + QStringLiteral("/occ-sensorhub.ini")));
+        QCOMPARE(command(m_hub->id(), {QStringLiteral("reloadConfig")})[QStringLiteral("state")].toString(), QStringLiteral("done"));
+
+        // collectDiagnostics: logs and settings, never the key or the secrets.
+        result = command(m_hub->id(), {QStringLiteral("collectDiagnostics")});
+        QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
+        const QString archive = QRegularExpression(QStringLiteral("archive (\\S+)")).match(result[QStringLiteral("detail")].toString()).captured(1);
+        QVERIFY2(archive.startsWith(m_hub->dataDir() + QStringLiteral("/diagnostics/")), qPrintable(archive));
+        QByteArray listing;
+        QCOMPARE(run(QStringLiteral("tar"), {QStringLiteral("-tzf"), archive}, &listing), 0);
+        for (const char *expected : {"occ-diagnostics/status.json", "occ-diagnostics/settings.ini", "occ-diagnostics/interfaces.txt",
+                                     "occ-diagnostics/logs/occ-sensorhub.log", "occ-diagnostics/identity/certificate.pem",
+                                     "occ-diagnostics/connectors.ini"})
+            QVERIFY2(listing.contains(expected), listing.constData());
+        QVERIFY2(!listing.contains("private-key") && !listing.contains("secrets") && !listing.contains("outbox.db"),
+                 listing.constData());
+
+        // reconnect: the result first, then the hub drops its session and finds the connector again.
+        const QDateTime asked = QDateTime::currentDateTimeUtc();
+        result = command(m_hub->id(), {QStringLiteral("reconnect")});
+        QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
+        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("Searching"), asked).has_value(); }, 5000));
+        QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
+    }
+
     // Test 7: SIGKILL while results are queued loses nothing.
     void hubKilledWhileResultsQueuedLosesNothing()
     {
+        if (!m_hub->running())
+            QVERIFY(m_hub->start());
         QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
         m_connector->stop();
         QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));

@@ -15,6 +15,8 @@ ProgramProcess::~ProgramProcess()
 
 void ProgramProcess::drain()
 {
+    if (!m_process.isOpen())
+        return; // never started
     m_stdout += m_process.readAllStandardOutput();
     m_stderr += m_process.readAllStandardError();
 }
