@@ -86,16 +86,17 @@ void SsdpSearch::collectDone()
         QNetworkReply *reply = m_http.get(request);
         ++m_fetching;
         const QHostAddress from = m_senders.at(i);
-        connect(reply, &QNetworkReply::finished, this, [this, reply, from, generation] {
+        const QUrl location = m_locations.at(i);
+        connect(reply, &QNetworkReply::finished, this, [this, reply, location, from, generation] {
             reply->deleteLater();
             if (generation != m_generation)
                 return;
-            fetched(reply, from);
+            fetched(reply, location, from);
         });
     }
 }
 
-void SsdpSearch::fetched(QNetworkReply *reply, const QHostAddress &from)
+void SsdpSearch::fetched(QNetworkReply *reply, const QUrl &location, const QHostAddress &from)
 {
     --m_fetching;
     const QByteArray body = reply->read(ssdp::kMaxDescription + 1);
@@ -106,7 +107,7 @@ void SsdpSearch::fetched(QNetworkReply *reply, const QHostAddress &from)
     } else if (description->customerId != m_customerId) {
         qCInfo(lcSearch) << "ignoring connector" << description->connectorId << "of another customer";
     } else {
-        m_found.append({*description, QHostAddress(reply->url().host()).isNull() ? from : QHostAddress(reply->url().host())});
+        m_found.append({*description, QHostAddress(location.host()).isNull() ? from : QHostAddress(location.host()), location});
     }
     if (m_fetching == 0)
         finish();
@@ -121,7 +122,7 @@ void SsdpSearch::finish()
     QList<DiscoveredConnector> ordered;
     for (const QUrl &location : std::as_const(m_locations)) {
         for (const DiscoveredConnector &found : std::as_const(m_found)) {
-            if (found.address == QHostAddress(location.host()))
+            if (found.location == location)
                 ordered.append(found);
         }
     }

@@ -15,6 +15,7 @@ struct DiscoveredConnector
 {
     ssdp::ConnectorDescription description;
     QHostAddress address; // where the answer came from (the LOCATION host)
+    QUrl location;        // the description's URL
 };
 
 // UPnP discovery of connectors (ARCHITECTURE §4): M-SEARCH (MX from settings) for
@@ -37,7 +38,7 @@ signals:
 private:
     void received(const QNetworkDatagram &datagram);
     void collectDone();
-    void fetched(QNetworkReply *reply, const QHostAddress &from);
+    void fetched(QNetworkReply *reply, const QUrl &location, const QHostAddress &from);
     void finish();
 
     ssdp::SsdpEndpoint m_endpoint;

@@ -10,8 +10,7 @@
 #include "hubprocess.h"
 #include "keyringsession.h"
 #include "netns.h"
-#include "ssdp/devicedescription.h"
-#include "ssdp/ssdpmessage.h"
+#include "rogueconnector.h"
 #include "testpki.h"
 #include "testutil.h"
 #include "tinyproxy.h"
@@ -22,7 +21,6 @@
 #include <QRegularExpression>
 #include <QNetworkDatagram>
 #include <QNetworkInterface>
-#include <QSslServer>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -71,85 +69,6 @@ public:
 private:
     QUdpSocket m_socket;
     int m_count = 0;
-};
-
-// A rogue "connector": answers every M-SEARCH at once, serves a description that
-// claims our customer, and runs a TLS server with a certificate of the wrong
-// identity. It records every TLS attempt and every byte it would receive.
-class RogueConnector : public QObject
-{
-public:
-    RogueConnector(QString id, QString customerId, QSslCertificate certificate, QSslKey key)
-        : m_id(std::move(id)), m_customerId(std::move(customerId))
-    {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.setLocalCertificate(certificate);
-        ssl.setPrivateKey(key);
-        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
-        m_tls.setSslConfiguration(ssl);
-        connect(&m_tls, &QSslServer::startedEncryptionHandshake, this, [this] { ++m_attempts; });
-        connect(&m_tls, &QTcpServer::pendingConnectionAvailable, this, [this] {
-            while (QTcpSocket *socket = m_tls.nextPendingConnection()) {
-                auto *ssl = qobject_cast<QSslSocket *>(socket);
-                connect(ssl, &QSslSocket::encrypted, this, [this] { ++m_encrypted; });
-                connect(ssl, &QSslSocket::readyRead, this, [this, ssl] { m_bytes += ssl->readAll().size(); });
-                connect(ssl, &QSslSocket::disconnected, ssl, &QObject::deleteLater);
-            }
-        });
-        connect(&m_http, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_http.nextPendingConnection()) {
-                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
-                    if (!socket->readAll().contains("\r\n\r\n"))
-                        return;
-                    const QByteArray body = ssdp::buildDescription(
-                        {m_id, QStringLiteral("Totally the connector"), m_customerId, QStringLiteral("rogue.example"),
-                         m_tls.serverPort(), 1, QByteArray(64, 'a')},
-                        QStringLiteral("6.6.6"));
-                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\nContent-Length: " +
-                                  QByteArray::number(body.size()) + "\r\n\r\n" + body);
-                    socket->disconnectFromHost();
-                });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-        connect(&m_ssdp, &QUdpSocket::readyRead, this, [this] {
-            while (m_ssdp.hasPendingDatagrams()) {
-                const QNetworkDatagram datagram = m_ssdp.receiveDatagram();
-                if (!datagram.data().startsWith("M-SEARCH"))
-                    continue;
-                ssdp::Announcement answer;
-                answer.location = "http://127.0.0.1:" + QByteArray::number(m_http.serverPort()) + "/description.xml";
-                answer.server = "Linux UPnP/2.0 rogue/6.6.6";
-                answer.usn = "uuid:" + m_id.toLatin1() + "::" + ssdp::kDeviceType;
-                answer.target = ssdp::kDeviceType;
-                m_ssdp.writeDatagram(ssdp::buildResponse(answer), datagram.senderAddress(), quint16(datagram.senderPort()));
-                ++m_answers;
-            }
-        });
-    }
-
-    bool start()
-    {
-        return m_tls.listen(QHostAddress::LocalHost, 0) && m_http.listen(QHostAddress::LocalHost, 0) &&
-               m_ssdp.bind(QHostAddress::AnyIPv4, kSsdpPort, QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint) &&
-               m_ssdp.joinMulticastGroup(kGroup, QNetworkInterface::interfaceFromName(QStringLiteral("lo")));
-    }
-
-    int answers() const { return m_answers; }
-    int attempts() const { return m_attempts; }
-    int encrypted() const { return m_encrypted; }
-    qint64 bytes() const { return m_bytes; }
-
-private:
-    QString m_id;
-    QString m_customerId;
-    QSslServer m_tls;
-    QTcpServer m_http;
-    QUdpSocket m_ssdp;
-    int m_answers = 0;
-    int m_attempts = 0;
-    int m_encrypted = 0;
-    qint64 m_bytes = 0;
 };
 
 } // namespace
@@ -487,8 +406,9 @@ private slots:
             certificate = node->certificate;
             key = node->key.toQSslKey();
         }
-        RogueConnector rogue(rogueId, m_acme.id, certificate, key);
-        QVERIFY(rogue.start());
+        RogueConnector rogue({rogueId, m_acme.id, QHostAddress::LocalHost, kSsdpPort, kGroup, QStringLiteral("lo")}, certificate, key);
+        QString error;
+        QVERIFY2(rogue.start(&error), qPrintable(error));
         HubProcess hub(m_dir.filePath(QStringLiteral("hub-rogue-") + kind), hubSettings());
         QVERIFY(hub.enrol(*m_cloud, m_acme, QStringLiteral("pc-rogue")));
         QVERIFY(hub.start());
@@ -519,7 +439,10 @@ private slots:
         QVERIFY(result[QStringLiteral("detail")].toString().contains(QStringLiteral("no sensor 'no-such-sensor'")));
 
         // reloadConfig reads the INI again: a CPU warning limit of 0 % makes every run warn.
-        QVERIFY(writeFile(m_hub->dataDir() + QStringLiteral("/occ-sensorhub.ini"), "[sensors]\ncpuWarn=0\n"));
+        const QString ini = m_hub->dataDir() + QStringLiteral("/occ-sensorhub.ini");
+        const QByteArray enrolled = readFile(ini); // cloud/url and friends, written by enrol
+        QVERIFY(enrolled.contains("url="));
+        QVERIFY(writeFile(ini, enrolled + "\n[sensors]\ncpuWarn=0\n"));
         result = command(m_hub->id(), {QStringLiteral("reloadConfig")});
         QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
         QVERIFY2(result[QStringLiteral("detail")].toString().contains(QStringLiteral("sensors/cpuWarn")),
@@ -527,7 +450,7 @@ private slots:
         result = command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("cpu")});
         QVERIFY2(result[QStringLiteral("detail")].toString().startsWith(QStringLiteral("cpu: warn")),
                  qPrintable(result[QStringLiteral("detail")].toString()));
-        QVERIFY(QFile::remove(m_hub->dataDir() + QStringLiteral("/occ-sensorhub.ini")));
+        QVERIFY(writeFile(ini, enrolled));
         QCOMPARE(command(m_hub->id(), {QStringLiteral("reloadConfig")})[QStringLiteral("state")].toString(), QStringLiteral("done"));
 
         // collectDiagnostics: logs and settings, never the key or the secrets.

@@ -12,8 +12,9 @@ QString CloudProcess::binary()
     return buildPath(QStringLiteral("cloud/occ-cloud"));
 }
 
-CloudProcess::CloudProcess(QString dataDir, QString dbUrl, QStringList extraArguments)
-    : m_dataDir(std::move(dataDir)), m_dbUrl(std::move(dbUrl)), m_extra(std::move(extraArguments)), m_program(binary())
+CloudProcess::CloudProcess(QString dataDir, QString dbUrl, QStringList extraArguments, const NetNamespace *ns)
+    : m_dataDir(std::move(dataDir)), m_dbUrl(std::move(dbUrl)), m_extra(std::move(extraArguments)), m_ns(ns),
+      m_program(ns ? QStringLiteral("ip") : binary())
 {
 }
 
@@ -30,7 +31,8 @@ bool CloudProcess::start(int timeoutMs)
         arguments << QStringLiteral("--db") << m_dbUrl;
     arguments << m_extra;
     QString url;
-    if (!m_program.start(arguments, QRegularExpression(QStringLiteral("serving (https://[^\\s]+/soap)")), &url, timeoutMs))
+    if (!m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments,
+                         QRegularExpression(QStringLiteral("serving (https://[^\\s]+/soap)")), &url, timeoutMs))
         return false;
     m_url = QUrl(url);
     return true;

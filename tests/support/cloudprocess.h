@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "netns.h"
 #include "programprocess.h"
 
 #include <QJsonDocument>
@@ -16,7 +17,8 @@ namespace occ::test {
 class CloudProcess
 {
 public:
-    explicit CloudProcess(QString dataDir, QString dbUrl = {}, QStringList extraArguments = {});
+    explicit CloudProcess(QString dataDir, QString dbUrl = {}, QStringList extraArguments = {},
+                          const NetNamespace *ns = nullptr);
     ~CloudProcess();
 
     // Starts serve and waits for its "serving https://..." line.
@@ -26,6 +28,8 @@ public:
     bool running() const { return m_program.running(); }
 
     QUrl url() const { return m_url; }              // https://127.0.0.1:PORT/soap
+    // The address clients use when it is not the one serve printed (a host name).
+    void setUrl(const QUrl &url) { m_url = url; }
     QString caFile() const { return m_dataDir + QStringLiteral("/server-ca.pem"); }
     QString dataDir() const { return m_dataDir; }
     QByteArray log() { return m_program.errors(); } // its stderr so far
@@ -49,6 +53,7 @@ private:
     QString m_dataDir;
     QString m_dbUrl;
     QStringList m_extra;
+    const NetNamespace *m_ns;
     ProgramProcess m_program;
     QUrl m_url;
 };

@@ -35,13 +35,14 @@ QStringList ConnectorProcess::common() const
 bool ConnectorProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer, const QString &hostname)
 {
     QByteArray output;
-    const int code = run(binary(),
-                         QStringList{QStringLiteral("enrol"), QStringLiteral("--cloud"), cloud.url().toString(),
-                                     QStringLiteral("--cloud-ca"), const_cast<CloudProcess &>(cloud).caFile(),
-                                     QStringLiteral("--customer"), customer.id, QStringLiteral("--key"),
-                                     customer.enrolmentKey, QStringLiteral("--hostname"), hostname} +
-                             common(),
-                         &output);
+    const QStringList arguments = QStringList{QStringLiteral("enrol"), QStringLiteral("--cloud"), cloud.url().toString(),
+                                              QStringLiteral("--cloud-ca"), cloud.caFile(), QStringLiteral("--customer"),
+                                              customer.id, QStringLiteral("--key"), customer.enrolmentKey,
+                                              QStringLiteral("--hostname"), hostname} +
+                                  common();
+    // Inside its namespace, the way it will reach the cloud later.
+    const int code = m_ns ? run(QStringLiteral("ip"), m_ns->wrap(binary(), arguments), &output)
+                          : run(binary(), arguments, &output);
     if (code != 0)
         qWarning("occ-connector enrol failed: %s", output.constData());
     return code == 0;

@@ -37,12 +37,14 @@ bool HubProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &
 {
     m_keychain = keychain;
     QByteArray output;
-    const int code = run(binary(),
-                         QStringList{QStringLiteral("enrol"), QStringLiteral("--cloud"), cloud.url().toString(),
-                                     QStringLiteral("--cloud-ca"), cloud.caFile(), QStringLiteral("--customer"), customer.id,
-                                     QStringLiteral("--key"), customer.enrolmentKey, QStringLiteral("--hostname"), hostname} +
-                             common(),
-                         &output);
+    const QStringList arguments = QStringList{QStringLiteral("enrol"), QStringLiteral("--cloud"), cloud.url().toString(),
+                                              QStringLiteral("--cloud-ca"), cloud.caFile(), QStringLiteral("--customer"),
+                                              customer.id, QStringLiteral("--key"), customer.enrolmentKey,
+                                              QStringLiteral("--hostname"), hostname} +
+                                  common();
+    // Inside its namespace, the way it will reach the cloud later (proxy included).
+    const int code = m_ns ? run(QStringLiteral("ip"), m_ns->wrap(binary(), arguments), &output)
+                          : run(binary(), arguments, &output);
     if (code != 0)
         qWarning("occ-sensorhub enrol failed: %s", output.constData());
     const QRegularExpressionMatch id = QRegularExpression(QStringLiteral("enrolled hub (\\S+)")).match(QString::fromUtf8(output));

@@ -13,7 +13,7 @@
 
 namespace occ::test {
 
-NetNamespace::NetNamespace(const QString &label)
+NetNamespace::NetNamespace(const QString &label, bool loopbackMulticast)
     : m_name(QStringLiteral("occt-%1-%2").arg(label).arg(::getpid()))
 {
     QByteArray output;
@@ -22,11 +22,11 @@ NetNamespace::NetNamespace(const QString &label)
         m_error = QStringLiteral("ip netns add failed (needs root and iproute2): ") + QString::fromLocal8Bit(output);
         return;
     }
-    const QList<QStringList> setup{
-        {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up")},
-        {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("multicast"), QStringLiteral("on")},
-        {QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("224.0.0.0/4"), QStringLiteral("dev"), QStringLiteral("lo")},
-    };
+    QList<QStringList> setup{{QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up")}};
+    if (loopbackMulticast) {
+        setup.append({QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("multicast"), QStringLiteral("on")});
+        setup.append({QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("224.0.0.0/4"), QStringLiteral("dev"), QStringLiteral("lo")});
+    }
     for (const QStringList &command : setup) {
         if (run(QStringLiteral("ip"), command, &output) != 0) {
             m_error = QStringLiteral("ip %1 failed: %2").arg(command.join(QLatin1Char(' ')), QString::fromLocal8Bit(output));

@@ -12,7 +12,9 @@ namespace occ::test {
 class NetNamespace
 {
 public:
-    explicit NetNamespace(const QString &label);
+    // loopbackMulticast: SSDP on this namespace's own loopback (a test alone in it);
+    // off for the hosts of an end-to-end lab, which use their LAN interfaces.
+    explicit NetNamespace(const QString &label, bool loopbackMulticast = true);
     ~NetNamespace();
     NetNamespace(const NetNamespace &) = delete;
     NetNamespace &operator=(const NetNamespace &) = delete;

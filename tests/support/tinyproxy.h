@@ -1,5 +1,6 @@
 #pragma once
 
+#include "netns.h"
 #include "programprocess.h"
 
 #include <QTemporaryDir>
@@ -21,6 +22,8 @@ public:
         m_allow = allowed;
     }
     ~TinyProxy();
+    // Runs it inside ns (an end-to-end host) instead of here.
+    void setNamespace(const NetNamespace *ns) { m_ns = ns; }
     bool start(QString *error);
     quint16 port() const { return m_port; }
     QString url() const { return QStringLiteral("http://%1:%2").arg(m_listen).arg(m_port); }
@@ -35,6 +38,7 @@ private:
     QString m_listen = QStringLiteral("127.0.0.1");
     QString m_allow = QStringLiteral("127.0.0.1");
     quint16 m_port = 0;
+    const NetNamespace *m_ns = nullptr;
     ProgramProcess m_process;
 };
 

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslServer>
+#include <QTcpServer>
+#include <QUdpSocket>
+
+namespace occ::test {
+
+// A rogue "connector" for the trust tests: answers every M-SEARCH at once (faster
+// than a real device, which waits a random part of MX), serves a description that
+// claims the victim's customer, and runs a TLS server with a certificate of the
+// wrong identity. It counts TLS attempts, completed handshakes and every byte of
+// application data it receives - which must stay 0.
+class RogueConnector : public QObject
+{
+public:
+    struct Config
+    {
+        QString id;            // the connector id it claims (and its certificate's CN)
+        QString customerId;    // the customer it claims to serve
+        QHostAddress address;  // where it listens and what LOCATION names
+        quint16 ssdpPort = 1900;
+        QHostAddress group = QHostAddress(QStringLiteral("239.255.255.250"));
+        QString interfaceName; // where it joins the group
+    };
+    RogueConnector(Config config, const QSslCertificate &certificate, const QSslKey &key);
+
+    bool start(QString *error);
+    int answers() const { return m_answers; }
+    int attempts() const { return m_attempts; }
+    int encrypted() const { return m_encrypted; }
+    qint64 bytes() const { return m_bytes; }
+
+private:
+    Config m_config;
+    QSslServer m_tls;
+    QTcpServer m_http;
+    QUdpSocket m_ssdp;
+    int m_answers = 0;
+    int m_attempts = 0;
+    int m_encrypted = 0;
+    qint64 m_bytes = 0;
+};
+
+} // namespace occ::test
