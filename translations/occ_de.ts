@@ -80,4 +80,80 @@
         <translation>Noch keine Kunden: occ-cloud customer add NAME</translation>
     </message>
 </context>
+<context>
+    <name>StatePresenter</name>
+    <message>
+        <source>Not enrolled</source>
+        <translation>Nicht registriert</translation>
+    </message>
+    <message>
+        <source>Searching for the connector</source>
+        <translation>Suche den Connector</translation>
+    </message>
+    <message>
+        <source>Connected to the connector (LAN)</source>
+        <translation>Mit dem Connector verbunden (LAN)</translation>
+    </message>
+    <message>
+        <source>Connected to the connector over VPN</source>
+        <translation>Mit dem Connector über VPN verbunden</translation>
+    </message>
+    <message>
+        <source>Connected directly to the cloud</source>
+        <translation>Direkt mit der Cloud verbunden</translation>
+    </message>
+    <message>
+        <source>Offline: results are kept</source>
+        <translation>Offline: Ergebnisse bleiben gespeichert</translation>
+    </message>
+    <message>
+        <source>Connector %1 at %2 (%3)</source>
+        <translation>Connector %1 unter %2 (%3)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s) waiting</source>
+        <translation>
+            <numerusform>%n Ergebnis wartet</numerusform>
+            <numerusform>%n Ergebnisse warten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s) dropped: the outbox was full</source>
+        <translation>
+            <numerusform>%n Ergebnis verworfen: der Ausgang war voll</numerusform>
+            <numerusform>%n Ergebnisse verworfen: der Ausgang war voll</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing delivered yet</source>
+        <translation>Noch nichts zugestellt</translation>
+    </message>
+    <message>
+        <source>Last delivery %1</source>
+        <translation>Zuletzt zugestellt %1</translation>
+    </message>
+</context>
+<context>
+    <name>occ::hub::TrayIcon</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation>Jetzt neu verbinden</translation>
+    </message>
+    <message>
+        <source>Copy status</source>
+        <translation>Status kopieren</translation>
+    </message>
+    <message>
+        <source>Quit OCC Sensorhub</source>
+        <translation>OCC Sensorhub beenden</translation>
+    </message>
+    <message>
+        <source>OCC Sensorhub is offline</source>
+        <translation>OCC Sensorhub ist offline</translation>
+    </message>
+    <message>
+        <source>Neither the connector nor the cloud answers. Results are kept and delivered later.</source>
+        <translation>Weder Connector noch Cloud antworten. Die Ergebnisse bleiben gespeichert und werden später zugestellt.</translation>
+    </message>
+</context>
 </TS>

@@ -12,7 +12,15 @@
 #include <QJsonDocument>
 #include <QNetworkProxyFactory>
 
+#include <QFile>
+#include <QFileInfo>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <unistd.h>
 
 namespace occ::hub {
 namespace {
@@ -74,7 +82,34 @@ int query(const cli::ProgramContext &context, const QString &command, bool json)
     return 0;
 }
 
-int run(cli::ProgramContext &context)
+// `run` without --headless in the headless program: the tray program, if there is
+// a display and the tray program is installed next to this one. Returns only when
+// it could not hand over.
+void handOverToTray(const QStringList &arguments)
+{
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        std::fprintf(stderr, "occ-sensorhub: no display: running headless\n");
+        return;
+    }
+    const QString tray = QCoreApplication::applicationDirPath() + QStringLiteral("/occ-sensorhub-tray");
+    if (!QFileInfo(tray).isExecutable()) {
+        std::fprintf(stderr, "occ-sensorhub: %s is not installed: running headless\n", qPrintable(tray));
+        return;
+    }
+    QList<QByteArray> storage;
+    storage.append(QFile::encodeName(tray));
+    for (qsizetype i = 1; i < arguments.size(); ++i)
+        storage.append(arguments.at(i).toLocal8Bit());
+    std::vector<char *> argv;
+    for (QByteArray &a : storage)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::fflush(stdout);
+    ::execv(argv.front(), argv.data());
+    std::fprintf(stderr, "occ-sensorhub: cannot start %s (%s): running headless\n", qPrintable(tray), std::strerror(errno));
+}
+
+int run(cli::ProgramContext &context, const UiFactory &ui)
 {
     installLogFile(context.options.dataDir, kProgram);
     QNetworkProxyFactory::setUseSystemConfiguration(true);
@@ -91,24 +126,29 @@ int run(cli::ProgramContext &context)
     });
     if (Result<void> started = core.start(); !started)
         return cli::failWith(kProgram, started.error());
-    if (core.state() == ConnectionState::NotEnrolled) {
+    if (core.state() == ConnectionState::NotEnrolled && !ui) {
         std::fprintf(stderr,
                      "occ-sensorhub: this hub is not enrolled. Run: occ-sensorhub enrol --data-dir %s --cloud URL "
                      "--customer ID --key KEY\n",
                      qPrintable(context.options.dataDir));
         return 3;
     }
-    cli::print(QStringLiteral("occ-sensorhub %1 running (data %2)\n").arg(core.hubId(), context.options.dataDir));
+    if (core.state() == ConnectionState::NotEnrolled)
+        cli::print(QStringLiteral("occ-sensorhub running, not enrolled yet (data %1)\n").arg(context.options.dataDir));
+    else
+        cli::print(QStringLiteral("occ-sensorhub %1 running (data %2)\n").arg(core.hubId(), context.options.dataDir));
     std::fflush(stdout);
+    std::unique_ptr<QObject> frontEnd = ui ? ui(core) : nullptr;
     quitOnTerminationSignals(&core);
     const int code = QCoreApplication::exec();
+    frontEnd.reset();
     core.stop();
     return code;
 }
 
 } // namespace
 
-int runHubCli(const QStringList &arguments)
+int runHubCli(const QStringList &arguments, const UiFactory &ui)
 {
     QString command = arguments.value(1);
     QStringList rest = arguments.mid(2);
@@ -158,8 +198,11 @@ int runHubCli(const QStringList &arguments)
     const bool json = parser.isSet(QStringLiteral("json"));
     if (command == QLatin1StringView("enrol"))
         return cli::enrol(*context, parser, pki::Role::Hub);
-    if (command == QLatin1StringView("run"))
-        return run(*context);
+    if (command == QLatin1StringView("run")) {
+        if (!ui && !parser.isSet(QStringLiteral("headless")))
+            handOverToTray(arguments);
+        return run(*context, ui);
+    }
     if (command == QLatin1StringView("status") || command == QLatin1StringView("reconnect"))
         return query(*context, command, json);
     return cli::setProxyPassword(*context);

@@ -21,6 +21,18 @@ QString stateName(ConnectionState state)
     return {};
 }
 
+bool stateFromName(const QString &name, ConnectionState *state)
+{
+    for (ConnectionState s : {ConnectionState::NotEnrolled, ConnectionState::Searching, ConnectionState::ConnectorLan,
+                              ConnectionState::ConnectorVpn, ConnectionState::DirectCloud, ConnectionState::Offline}) {
+        if (stateName(s) == name) {
+            *state = s;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool isConnectorState(ConnectionState state)
 {
     return state == ConnectionState::ConnectorLan || state == ConnectionState::ConnectorVpn;

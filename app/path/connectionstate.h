@@ -17,6 +17,8 @@ enum class ConnectionState
 };
 
 QString stateName(ConnectionState state);
+// The state of a name from stateName(); false for anything else.
+bool stateFromName(const QString &name, ConnectionState *state);
 bool isConnectorState(ConnectionState state);
 
 } // namespace occ::hub

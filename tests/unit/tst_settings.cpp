@@ -41,6 +41,18 @@ private slots:
         QVERIFY(defaults.validate().ok());
     }
 
+    // The README's configuration reference lists every setting with its default.
+    void readmeDocumentsEverySetting()
+    {
+        const QByteArray readme = occ::test::readFile(occ::test::sourcePath(QStringLiteral("README.md")));
+        QVERIFY(!readme.isEmpty());
+        for (const occ::settings::SettingInfo &info : occ::settings::kSettings) {
+            const QByteArray row = "| `" + QByteArray(info.key) + "` | " +
+                                   (*info.defaultValue ? "`" + QByteArray(info.defaultValue) + "`" : QByteArray("*(empty)*")) + " |";
+            QVERIFY2(readme.contains(row), row.constData());
+        }
+    }
+
     void overrideParsing()
     {
         Result<std::pair<QString, QString>> parsed = Settings::parseOverride(QStringLiteral("ssdp/port=19000"));

@@ -18,6 +18,7 @@ private slots:
         QTest::addColumn<QString>("binary");
         QTest::newRow("connector") << QStringLiteral("occ-connector.service") << QStringLiteral("connector/occ-connector");
         QTest::newRow("cloud") << QStringLiteral("occ-cloud.service") << QStringLiteral("cloud/occ-cloud");
+        QTest::newRow("sensorhub") << QStringLiteral("occ-sensorhub.service") << QStringLiteral("app/occ-sensorhub");
     }
 
     void verify()
