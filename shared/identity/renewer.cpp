@@ -3,6 +3,8 @@
 #include "core/logging.h"
 #include "pki/csr.h"
 
+#include <QSslKey>
+
 namespace occ::identity {
 
 namespace {
@@ -50,7 +52,10 @@ void CertificateRenewer::renewNow()
         if (answer) {
             const QSslCertificate certificate(answer->certificatePem);
             Result<pki::Identity> info = pki::identityOf(certificate);
-            if (info && info->id == m_identity.id) {
+            // Ours: our id and our (unchanged) key.
+            const bool ourKey = certificate.publicKey().toPem() ==
+                                QSslKey(m_identity.key.publicKeyPem(), QSsl::Rsa, QSsl::Pem, QSsl::PublicKey).toPem();
+            if (info && info->id == m_identity.id && ourKey) {
                 if (Result<void> w = writeCertificates(m_dataDir, answer->certificatePem, answer->caCertificatePem); w) {
                     m_identity.certificate = certificate;
                     m_identity.serial = info->serial;
