@@ -2,6 +2,7 @@
 // line as occ-sensorhub; `occ-sensorhub` (without --headless) starts this program
 // when a display exists.
 #include "cli/hubcli.h"
+#include "pki/openssl.h"
 #include "core/hubcore.h"
 #include "tray/trayicon.h"
 
@@ -15,6 +16,7 @@
 
 int main(int argc, char **argv)
 {
+    occ::pki::initOpenSsl();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("occ-sensorhub"));
     QApplication::setApplicationDisplayName(QStringLiteral("OCC Sensorhub"));

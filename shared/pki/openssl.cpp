@@ -1,9 +1,15 @@
 #include "openssl.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 namespace occ::pki {
+
+void initOpenSsl()
+{
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+}
 
 Error opensslError(const QString &what)
 {

@@ -28,6 +28,13 @@ using X509StorePtr = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE, X509
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
 using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO, BIO_free_all>>;
 
+// Call first in main(), before any TLS. OpenSSL's at-exit cleanup deletes the key
+// through which each thread's OpenSSL state (its error queue) is freed when the
+// thread ends; a Qt thread that finishes just as main() returns (the network
+// access thread, a SOAP server worker) then leaks that state. Keeping OpenSSL's
+// global state until the process ends lets every thread free its own.
+void initOpenSsl();
+
 // The oldest pending OpenSSL error, with a context, as a Crypto error; clears the queue.
 Error opensslError(const QString &what);
 
