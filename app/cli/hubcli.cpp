@@ -180,18 +180,8 @@ int runHubCli(const QStringList &arguments, const UiFactory &ui)
     parser.addOption({QStringLiteral("headless"), QStringLiteral("Run without the tray icon (servers, services).")});
     if (command == QLatin1StringView("enrol"))
         cli::addEnrolOptions(parser);
-    if (!parser.parse(QStringList{arguments.value(0)} + rest)) {
-        std::fprintf(stderr, "occ-sensorhub: %s\n", qPrintable(parser.errorText()));
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        cli::print(parser.helpText());
-        return 0;
-    }
-    if (parser.isSet(QStringLiteral("version"))) {
-        cli::print(QStringLiteral("occ-sensorhub " OCC_VERSION "\n"));
-        return 0;
-    }
+    if (const std::optional<int> done = cli::parseCommandLine(parser, QStringList{arguments.value(0)} + rest, kProgram))
+        return *done;
     Result<cli::ProgramContext> context = cli::prepare(parser, kProgram);
     if (!context)
         return cli::failWith(kProgram, context.error());

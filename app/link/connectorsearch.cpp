@@ -152,19 +152,7 @@ void ConnectorSearch::discovered(const QList<DiscoveredConnector> &connectors)
 
 void ConnectorSearch::finish(ConnectorSession *winner)
 {
-    m_running = false;
-    m_stagger.stop();
-    m_queue.clear();
-    const QList<ConnectorSession *> others = std::exchange(m_attemptsRunning, {});
-    for (ConnectorSession *session : others) {
-        session->disconnect(this);
-        session->deleteLater();
-    }
-    if (m_ssdp) {
-        m_ssdp->cancel();
-        m_ssdp->deleteLater();
-        m_ssdp = nullptr;
-    }
+    cancel(); // the other attempts and the SSDP search; the winner is no longer among them
     if (winner)
         qCInfo(lcConnectorSearch).noquote() << "connector" << winner->target().connectorId << "at"
                                             << winner->target().host << "answered after" << m_attempts << "attempts"

@@ -1,6 +1,7 @@
 #include "cloudcli.h"
 
 #include "cli/cloudservices.h"
+#include "cli/programcontext.h"
 #include "core/logging.h"
 #include "core/signals.h"
 #include "server/cloudcontext.h"
@@ -77,18 +78,8 @@ std::optional<int> parse(Invocation &in, const QStringList &arguments, const QSt
                          QStringLiteral("URL")});
     in.parser.addOption({QStringLiteral("json"), QStringLiteral("Machine-readable output.")});
     in.parser.addOptions(extra);
-    if (!in.parser.parse(arguments)) {
-        std::fprintf(stderr, "occ-cloud: %s\n", qPrintable(in.parser.errorText()));
-        return 2;
-    }
-    if (in.parser.isSet(QStringLiteral("help"))) {
-        out(in.parser.helpText());
-        return 0;
-    }
-    if (in.parser.isSet(QStringLiteral("version"))) {
-        out(QStringLiteral("occ-cloud " OCC_VERSION "\n"));
-        return 0;
-    }
+    if (const std::optional<int> done = cli::parseCommandLine(in.parser, arguments, QStringLiteral("occ-cloud")))
+        return *done;
     Result<settings::CommonOptions> common = settings::readCommonOptions(in.parser, QStringLiteral("occ-cloud"));
     if (!common)
         return failWith(common.error());

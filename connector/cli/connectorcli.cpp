@@ -186,18 +186,8 @@ int runConnectorCli(const QStringList &arguments)
         std::fprintf(stderr, "occ-connector: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
         return 2;
     }
-    if (!parser.parse(QStringList{arguments.value(0)} + arguments.mid(2))) {
-        std::fprintf(stderr, "occ-connector: %s\n", qPrintable(parser.errorText()));
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        cli::print(parser.helpText());
-        return 0;
-    }
-    if (parser.isSet(QStringLiteral("version"))) {
-        cli::print(QStringLiteral("occ-connector " OCC_VERSION "\n"));
-        return 0;
-    }
+    if (const std::optional<int> done = cli::parseCommandLine(parser, QStringList{arguments.value(0)} + arguments.mid(2), kProgram))
+        return *done;
     Result<cli::ProgramContext> context = cli::prepare(parser, kProgram);
     if (!context)
         return cli::failWith(kProgram, context.error());

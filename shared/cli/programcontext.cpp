@@ -23,6 +23,23 @@ void print(const QString &text)
     std::fflush(stdout);
 }
 
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &program)
+{
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "%s: %s\n", qPrintable(program), qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText());
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        print(program + QStringLiteral(" " OCC_VERSION "\n"));
+        return 0;
+    }
+    return std::nullopt;
+}
+
 Result<ProgramContext> prepare(const QCommandLineParser &parser, const QString &program)
 {
     Result<settings::CommonOptions> options = settings::readCommonOptions(parser, program);

@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 
 #include <memory>
+#include <optional>
 
 namespace occ::cli {
 
@@ -30,6 +31,11 @@ void addEnrolOptions(QCommandLineParser &parser);
 int enrol(ProgramContext &context, const QCommandLineParser &parser, pki::Role role);
 // `PROGRAM set-proxy-password`: reads the password from stdin into the secret store.
 int setProxyPassword(ProgramContext &context);
+
+// Parses ARGUMENTS (the program's path first) and answers --help and --version.
+// Returns the exit code when that already ends the program (2 after a parse error,
+// printed; 0 after help or version), else nothing.
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &program);
 
 // Prints an error in the program's words and returns its exit code.
 int failWith(const QString &program, const Error &error);

@@ -31,13 +31,6 @@ using namespace occ::bench;
 
 namespace {
 
-int envInt(const char *name, int fallback)
-{
-    bool ok = false;
-    const int value = qEnvironmentVariableIntValue(name, &ok);
-    return ok && value > 0 ? value : fallback;
-}
-
 void raiseFileLimit()
 {
     rlimit limit{};

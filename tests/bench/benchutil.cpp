@@ -33,11 +33,16 @@ qint64 processRss(qint64 pid)
     return 0;
 }
 
-int benchSeconds(int fallback)
+int envInt(const char *name, int fallback)
 {
     bool ok = false;
-    const int seconds = qEnvironmentVariableIntValue("OCC_BENCH_SECONDS", &ok);
-    return ok && seconds > 0 ? seconds : fallback;
+    const int value = qEnvironmentVariableIntValue(name, &ok);
+    return ok && value > 0 ? value : fallback;
+}
+
+int benchSeconds(int fallback)
+{
+    return envInt("OCC_BENCH_SECONDS", fallback);
 }
 
 void report(const QString &line)
