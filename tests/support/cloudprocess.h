@@ -46,6 +46,14 @@ public:
         QString enrolmentKey;
     };
     Customer addCustomer(const QString &name) const;
+    // `enrol --cloud URL --cloud-ca FILE --customer ID --key KEY --hostname NAME`
+    // against this cloud, for occ-sensorhub and occ-connector alike.
+    QStringList enrolArguments(const Customer &customer, const QString &hostname) const
+    {
+        return {QStringLiteral("enrol"), QStringLiteral("--cloud"), m_url.toString(), QStringLiteral("--cloud-ca"), caFile(),
+                QStringLiteral("--customer"), customer.id, QStringLiteral("--key"), customer.enrolmentKey,
+                QStringLiteral("--hostname"), hostname};
+    }
 
     static QString binary();
 

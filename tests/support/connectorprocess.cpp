@@ -35,11 +35,7 @@ QStringList ConnectorProcess::common() const
 bool ConnectorProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer, const QString &hostname)
 {
     QByteArray output;
-    const QStringList arguments = QStringList{QStringLiteral("enrol"), QStringLiteral("--cloud"), cloud.url().toString(),
-                                              QStringLiteral("--cloud-ca"), cloud.caFile(), QStringLiteral("--customer"),
-                                              customer.id, QStringLiteral("--key"), customer.enrolmentKey,
-                                              QStringLiteral("--hostname"), hostname} +
-                                  common();
+    const QStringList arguments = cloud.enrolArguments(customer, hostname) + common();
     // Inside its namespace, the way it will reach the cloud later.
     const int code = m_ns ? run(QStringLiteral("ip"), m_ns->wrap(binary(), arguments), &output)
                           : run(binary(), arguments, &output);

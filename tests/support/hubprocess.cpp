@@ -37,11 +37,7 @@ bool HubProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &
 {
     m_keychain = keychain;
     QByteArray output;
-    const QStringList arguments = QStringList{QStringLiteral("enrol"), QStringLiteral("--cloud"), cloud.url().toString(),
-                                              QStringLiteral("--cloud-ca"), cloud.caFile(), QStringLiteral("--customer"),
-                                              customer.id, QStringLiteral("--key"), customer.enrolmentKey,
-                                              QStringLiteral("--hostname"), hostname} +
-                                  common();
+    const QStringList arguments = cloud.enrolArguments(customer, hostname) + common();
     // Inside its namespace, the way it will reach the cloud later (proxy included).
     const int code = m_ns ? run(QStringLiteral("ip"), m_ns->wrap(binary(), arguments), &output)
                           : run(binary(), arguments, &output);
