@@ -6,7 +6,6 @@
 
 #include <KDSoapClient/KDSoapJob.h>
 #include <KDSoapClient/KDSoapMessage.h>
-
 #include <QNetworkProxyFactory>
 #include <QSslConfiguration>
 
@@ -32,7 +31,8 @@ Error faultToError(const KDSoapMessage &fault)
     return fail(category, QStringLiteral("cloud refused the request: %1 (%2)").arg(text, code));
 }
 
-CloudClient::CloudClient(const CloudEndpoint &endpoint, QObject *parent) : QObject(parent)
+CloudClient::CloudClient(const CloudEndpoint &endpoint, QObject *parent)
+    : QObject(parent)
 {
     setEndpoint(endpoint);
 }
@@ -96,13 +96,19 @@ void CloudClient::run(OccService *service, const Params &params, Convert convert
     connect(job, &KDSoapJob::finished, this, [this, job, generation, convert, done = std::move(done)]() {
         if (generation != m_generation)
             return; // cancelled
-        if (job->isFault()) {
-            const Error error = faultToError(job->reply());
-            qCDebug(lcCloudApi) << "call failed:" << error.message;
-            done(error);
-        } else {
-            done(convert(job->resultParameters()));
-        }
+        Result<T> result = job->isFault() ? Result<T>(faultToError(job->reply()))
+                                          : Result<T>(convert(job->resultParameters()));
+        if (!result)
+            qCDebug(lcCloudApi) << "call failed:" << result.error().message;
+        // Answered once the job has finished emitting: a receiver may delete this
+        // client (and with it the job) from inside its callback.
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, done, result = std::move(result)]() mutable {
+                if (generation == m_generation)
+                    done(std::move(result));
+            },
+            Qt::QueuedConnection);
     });
     job->start();
 }
@@ -185,8 +191,8 @@ void CloudClient::pollCommands(const QStringList &hubIds, int waitSeconds, Callb
         std::move(done));
 }
 
-void CloudClient::completeCommand(const QString &commandId, const QString &hubId, bool ok, const QString &detail,
-                                  Callback<bool> done)
+void CloudClient::completeCommand(const QString &commandId, const QString &hubId, bool ok,
+                                  const QString &detail, Callback<bool> done)
 {
     TNS__CompleteCommand params;
     params.setId(commandId);

@@ -1,0 +1,412 @@
+// The hub's fault paths as a new user meets them (issue 9 items 1, 2, 6, 7, 14, 15;
+// issue 15 item 1): a hub that starts with neither connector nor cloud, a direct hub
+// whose cloud goes away, the fallback reached while the cloud is down too, an outbox
+// that was deleted, status polled during start-up, a full disk. Real programs in a
+// network namespace of this test, a real keyring for the passphrase.
+#include "await.h"
+#include "cloudprocess.h"
+#include "connectorprocess.h"
+#include "control/localcontrol.h"
+#include "hubprocess.h"
+#include "keyringsession.h"
+#include "netns.h"
+#include "testutil.h"
+
+#include <atomic>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QMutex>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <set>
+#include <signal.h>
+
+using namespace occ;
+using namespace occ::test;
+
+namespace {
+
+constexpr quint16 kSsdpPort = 19100;
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// Asks a hub for its status as fast as it answers, from a thread of its own, and
+// counts the answers (a hub that crashes stops answering).
+class StatusPoller : public QThread
+{
+public:
+    explicit StatusPoller(QString socket)
+        : m_socket(std::move(socket))
+    {}
+    ~StatusPoller() override
+    {
+        m_stop = true;
+        wait();
+    }
+    void halt()
+    {
+        m_stop = true;
+        wait();
+    }
+    int answers() const { return m_answers; }
+    QStringList states() const
+    {
+        QStringList copy;
+        {
+            QMutexLocker lock(&m_mutex);
+            copy = m_states;
+        }
+        return copy;
+    }
+
+protected:
+    void run() override
+    {
+        while (!m_stop) {
+            Result<QJsonObject> answer = control::controlRequest(
+                m_socket, {{QStringLiteral("command"), QStringLiteral("status")}}, 500);
+            if (answer) {
+                ++m_answers;
+                const QString state = answer->value(QStringLiteral("state")).toString();
+                QMutexLocker lock(&m_mutex);
+                if (m_states.isEmpty() || m_states.last() != state)
+                    m_states << state;
+            } else {
+                QThread::usleep(200);
+            }
+        }
+    }
+
+private:
+    QString m_socket;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_answers{0};
+    mutable QMutex m_mutex;
+    QStringList m_states;
+};
+
+} // namespace
+
+class TestHubFaults : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    quint16 m_cloudPort = 0;
+    std::unique_ptr<CloudProcess> m_cloud;
+    CloudProcess::Customer m_acme;
+    std::unique_ptr<ConnectorProcess> m_connector;
+    std::unique_ptr<HubProcess> m_hub;
+    int m_hubs = 0;
+
+    static QStringList hubSettings(const QStringList &extra = {})
+    {
+        return QStringList{QStringLiteral("ssdp/interfaces=lo"),
+                           QStringLiteral("ssdp/port=%1").arg(kSsdpPort),
+                           QStringLiteral("connection/interfaceCheck=1"),
+                           QStringLiteral("connection/backoffMin=1"),
+                           QStringLiteral("connection/backoffMax=2"),
+                           QStringLiteral("connection/connectTimeout=2"),
+                           QStringLiteral("connection/heartbeat=1"),
+                           QStringLiteral("connection/reportInterval=1"),
+                           QStringLiteral("connection/pollWait=3"),
+                           QStringLiteral("cloud/timeout=5"),
+                           QStringLiteral("sensors/interval=1"),
+                           QStringLiteral("sensors/heartbeatInterval=1")} +
+               extra;
+    }
+
+    static QStringList connectorSettings(quint16 port)
+    {
+        return {QStringLiteral("connector/listen=127.0.0.1:%1").arg(port),
+                QStringLiteral("connector/descriptionPort=0"),
+                QStringLiteral("ssdp/interfaces=lo"),
+                QStringLiteral("ssdp/port=%1").arg(kSsdpPort),
+                QStringLiteral("connection/heartbeat=1"),
+                QStringLiteral("connection/reportInterval=1"),
+                QStringLiteral("spool/fullSync=false")};
+    }
+
+    // A new hub of Acme, enrolled while the cloud runs.
+    std::unique_ptr<HubProcess> newHub(const QStringList &extra,
+                                       const QString &keychain = QStringLiteral("file"))
+    {
+        const QString name = QStringLiteral("hub-%1").arg(++m_hubs);
+        auto hub = std::make_unique<HubProcess>(m_dir.filePath(name), hubSettings(extra));
+        if (!hub->enrol(*m_cloud, m_acme, name + QStringLiteral(".acme.example"), keychain))
+            return nullptr;
+        return hub;
+    }
+
+    bool startCloud() { return m_cloud->running() || m_cloud->start(); }
+
+    QJsonArray cloudMeasurements(const QString &hubId) const
+    {
+        return m_cloud
+            ->cliJson(
+                {QStringLiteral("measurements"), hubId, QStringLiteral("--limit"), QStringLiteral("1000000")})
+            .array();
+    }
+
+    // Every seq from 1 up to at least upTo at the cloud, each exactly once.
+    bool cloudHoldsEverySeqOnce(const QString &hubId, qint64 upTo, QString *why, qint64 from = 1) const
+    {
+        std::multiset<qint64> seqs;
+        for (const QJsonValue &m : cloudMeasurements(hubId))
+            seqs.insert(m[QStringLiteral("seq")].toInteger());
+        if (seqs.empty() || *seqs.rbegin() < upTo) {
+            *why = QStringLiteral("highest seq at the cloud %1 < %2")
+                       .arg(seqs.empty() ? 0 : *seqs.rbegin())
+                       .arg(upTo);
+            return false;
+        }
+        for (qint64 seq = from; seq <= *seqs.rbegin(); ++seq) {
+            if (seqs.count(seq) != 1) {
+                *why = QStringLiteral("seq %1 stored %2 times").arg(seq).arg(seqs.count(seq));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // The hub is alive, answers status in the expected state and keeps producing
+    // results for the whole period.
+    void staysAliveIn(HubProcess &hub, const QString &state, int ms)
+    {
+        const qint64 before = hub.status()[QStringLiteral("highestSeq")].toInteger();
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < ms) {
+            QVERIFY2(hub.running(), qPrintable(QStringLiteral("the hub died after %1 ms in %2 (exit %3)")
+                                                   .arg(clock.elapsed())
+                                                   .arg(state)
+                                                   .arg(hub.program().exitCode())));
+            const QJsonObject status = hub.status();
+            QVERIFY2(!status.isEmpty(), "the hub does not answer status");
+            QCOMPARE(status[QStringLiteral("state")].toString(), state);
+            QTest::qWait(250);
+        }
+        const qint64 after = hub.status()[QStringLiteral("highestSeq")].toInteger();
+        QVERIFY2(after >= before + ms / 1000 - 1,
+                 qPrintable(QStringLiteral("only %1 results in %2 ms").arg(after - before).arg(ms)));
+    }
+
+    // SIGTERM ends the hub promptly and cleanly.
+    static void stopsOnSigterm(HubProcess &hub)
+    {
+        QElapsedTimer clock;
+        clock.start();
+        ::kill(pid_t(hub.program().pid()), SIGTERM);
+        QVERIFY2(waitFor([&] { return !hub.running(); }, 5000), "the hub ignored SIGTERM for 5 s");
+        qInfo("SIGTERM -> exit after %lld ms", clock.elapsed());
+        QCOMPARE(hub.program().exitCode(), 0);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_cloudPort = freePort();
+        m_cloud = std::make_unique<CloudProcess>(
+            m_dir.filePath(QStringLiteral("cloud")), QString(),
+            QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_cloudPort),
+                        QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")});
+        m_acme = m_cloud->addCustomer(QStringLiteral("Acme"));
+        QVERIFY(!m_acme.id.isEmpty());
+        QVERIFY(m_cloud->start());
+    }
+
+    // Item 1: no connector, no cloud at start: Offline, alive, measuring, SIGTERM
+    // works; the cloud's return brings it to DirectCloud with every result.
+    void startedOfflineStaysAliveAndDeliversLater()
+    {
+        m_hub = newHub({QStringLiteral("ssdp/enabled=false")});
+        QVERIFY(m_hub);
+        m_cloud->stop();
+        QVERIFY(m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("Offline"), 10000), qPrintable(m_hub->state()));
+        staysAliveIn(*m_hub, QStringLiteral("Offline"), 12000);
+        QVERIFY(startCloud());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
+        QString why;
+        const qint64 upTo = m_hub->status()[QStringLiteral("highestSeq")].toInteger();
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), upTo, &why); }, 10000),
+                 qPrintable(why));
+        stopsOnSigterm(*m_hub);
+    }
+
+    // Item 1: a direct hub whose cloud stops (SIGTERM or SIGKILL).
+    void directHubSurvivesTheCloudGoing_data()
+    {
+        QTest::addColumn<bool>("sigkill");
+        QTest::newRow("SIGTERM") << false;
+        QTest::newRow("SIGKILL") << true;
+    }
+    void directHubSurvivesTheCloudGoing()
+    {
+        QFETCH(bool, sigkill);
+        QVERIFY(startCloud());
+        m_hub = newHub({QStringLiteral("ssdp/enabled=false")});
+        QVERIFY(m_hub && m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        QTest::qWait(1500);
+        sigkill ? m_cloud->kill() : m_cloud->stop();
+        QVERIFY2(waitFor([&] { return m_hub->state() == QLatin1StringView("Offline") || !m_hub->running(); },
+                         30000),
+                 qPrintable(m_hub->state()));
+        staysAliveIn(*m_hub, QStringLiteral("Offline"), 10000);
+        QVERIFY(startCloud());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
+        QString why;
+        const qint64 upTo = m_hub->status()[QStringLiteral("highestSeq")].toInteger();
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), upTo, &why); }, 10000),
+                 qPrintable(why));
+        stopsOnSigterm(*m_hub);
+    }
+
+    // Item 2: connector lost while the cloud is down too: Searching -> (fallbackAfter)
+    // -> Offline, alive and answering; both back -> delivered exactly once.
+    void fallbackWhileTheCloudIsDownToo()
+    {
+        QVERIFY(startCloud());
+        const quint16 port = freePort();
+        m_connector = std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("connector")),
+                                                         connectorSettings(port));
+        QVERIFY(m_connector->enrol(*m_cloud, m_acme, QStringLiteral("gw.acme.example")));
+        QVERIFY(m_connector->start());
+        m_hub = newHub(
+            {QStringLiteral("connection/fallbackAfter=4"), QStringLiteral("connection/failbackProbe=3")});
+        QVERIFY(m_hub && m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("ConnectorLan"), 20000), qPrintable(m_hub->state()));
+        QTest::qWait(1500);
+        m_cloud->kill();
+        m_connector->kill();
+        QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));
+        QVERIFY2(waitFor([&] { return m_hub->state() == QLatin1StringView("Offline") || !m_hub->running(); },
+                         20000),
+                 qPrintable(m_hub->state()));
+        staysAliveIn(*m_hub, QStringLiteral("Offline"), 12000);
+        QVERIFY(startCloud());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        QVERIFY(m_connector->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("ConnectorLan"), 15000), qPrintable(m_hub->state()));
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
+        QString why;
+        const qint64 upTo = m_hub->status()[QStringLiteral("highestSeq")].toInteger();
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), upTo, &why); }, 20000),
+                 qPrintable(why));
+        stopsOnSigterm(*m_hub);
+        m_connector->stop();
+    }
+
+    // Issue 15 item 1: status polled without pause while the hub starts (its
+    // passphrase comes from the real keyring, which runs a nested event loop).
+    void statusDuringStartUpIsAnsweredSafely()
+    {
+        QVERIFY(startCloud());
+        m_hub = newHub({QStringLiteral("ssdp/enabled=false")}, QStringLiteral("system"));
+        QVERIFY(m_hub);
+        int starting = 0;
+        for (int run = 0; run < 10; ++run) {
+            StatusPoller poller(m_hub->dataDir() + QStringLiteral("/occ-sensorhub.sock"));
+            poller.start();
+            QVERIFY2(m_hub->start(),
+                     qPrintable(QStringLiteral("start %1: %2")
+                                    .arg(run)
+                                    .arg(QString::fromUtf8(m_hub->program().errors().right(2000)))));
+            QVERIFY2(
+                waitFor(
+                    [&] { return m_hub->state() == QLatin1StringView("DirectCloud") || !m_hub->running(); },
+                    15000),
+                qPrintable(m_hub->state()));
+            poller.halt();
+            QVERIFY2(m_hub->running(), qPrintable(QStringLiteral("start %1: the hub died (exit %2)")
+                                                      .arg(run)
+                                                      .arg(m_hub->program().exitCode())));
+            QVERIFY(poller.answers() > 0);
+            if (poller.states().contains(QStringLiteral("Starting")))
+                ++starting;
+            m_hub->stop();
+        }
+        qInfo("10 starts under a status poller; %d answered 'Starting' first", starting);
+    }
+
+    // Item 7: outbox.db deleted: the cloud must not ignore what comes next.
+    void deletedOutboxDoesNotRestartAtSeqOne()
+    {
+        QVERIFY(startCloud());
+        m_hub = newHub({QStringLiteral("ssdp/enabled=false")});
+        QVERIFY(m_hub && m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        QVERIFY(
+            waitFor([&] { return m_hub->status()[QStringLiteral("highestSeq")].toInteger() >= 20; }, 30000));
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 10000));
+        m_hub->stop();
+        const QJsonArray before = cloudMeasurements(m_hub->id());
+        const qint64 highest = before.last()[QStringLiteral("seq")].toInteger();
+        for (const QString &suffix : {QStringLiteral(""), QStringLiteral("-wal"), QStringLiteral("-shm")})
+            QFile::remove(m_hub->dataDir() + QStringLiteral("/outbox.db") + suffix);
+        QVERIFY(m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        // New results arrive at the cloud, above what it had.
+        QVERIFY2(
+            waitFor(
+                [&] {
+                    const QJsonArray after = cloudMeasurements(m_hub->id());
+                    return after.size() >= before.size() + 5 &&
+                           after.last()[QStringLiteral("seq")].toInteger() > highest + 4;
+                },
+                20000),
+            qPrintable(QStringLiteral(
+                           "the cloud had %1 results up to seq %2 and received nothing new; hub at seq %3")
+                           .arg(before.size())
+                           .arg(highest)
+                           .arg(m_hub->status()[QStringLiteral("highestSeq")].toInteger())));
+        QVERIFY(m_hub->status()[QStringLiteral("highestSeq")].toInteger() > highest);
+        m_hub->stop();
+    }
+
+    void cleanup()
+    {
+        if ((QTest::currentTestFailed() || qEnvironmentVariableIsSet("OCC_TEST_SHOW_LOG")) && m_hub)
+            qWarning("hub log (last 6000 bytes):\n%s", m_hub->program().errors().right(6000).constData());
+        if (m_hub) {
+            m_hub->stop();
+            QVERIFY2(m_hub->sanitizerReport().isEmpty(), m_hub->sanitizerReport().constData());
+        }
+        m_hub.reset();
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_connector) {
+            m_connector->stop();
+            QVERIFY2(m_connector->sanitizerReport().isEmpty(), m_connector->sanitizerReport().constData());
+        }
+        m_cloud->stop();
+        QVERIFY2(m_cloud->sanitizerReport().isEmpty(), m_cloud->sanitizerReport().constData());
+    }
+};
+
+int main(int argc, char **argv)
+{
+    if (const int code = reexecInNetNamespace(argc, argv, QStringLiteral("hubfaults")); code >= 0)
+        return code;
+    if (const int code = reexecInKeyringSession(argc, argv); code >= 0)
+        return code;
+    QCoreApplication app(argc, argv);
+    TestHubFaults test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_hubfaults.moc"
