@@ -7,8 +7,11 @@ Q_LOGGING_CATEGORY(lcPath, "occ.hub.path")
 namespace occ::hub {
 
 PathSelector::PathSelector(const Clock &clock, PathDriver &driver, PathTimings timings, QObject *parent)
-    : QObject(parent), m_clock(clock), m_driver(driver), m_timings(timings),
-      m_backoff(timings.backoffMinMs, timings.backoffMaxMs)
+    : QObject(parent)
+    , m_clock(clock)
+    , m_driver(driver)
+    , m_timings(timings)
+    , m_backoff(timings.backoffMinMs, timings.backoffMaxMs)
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &PathSelector::tick);
@@ -26,7 +29,8 @@ void PathSelector::enter(ConnectionState state, const QString &connectorId)
     if (previous == state && first)
         return; // the initial state: nothing changed
     qCInfo(lcPath).noquote() << stateName(previous) << "->" << stateName(state)
-                             << (connectorId.isEmpty() ? QString() : QStringLiteral("(connector %1)").arg(connectorId));
+                             << (connectorId.isEmpty() ? QString()
+                                                       : QStringLiteral("(connector %1)").arg(connectorId));
     emit stateChanged(previous, state);
 }
 
@@ -69,7 +73,9 @@ void PathSelector::goCloud()
 
 void PathSelector::connected(const ConnectorFound &found)
 {
-    if (m_cloudRunning) {
+    // One path at a time: a direct link that runs, or whose start is still
+    // pending, ends here (its late answer is ignored).
+    if (m_cloudRunning || m_startingCloud) {
         m_driver.stopCloud();
         m_cloudRunning = false;
     }
@@ -211,19 +217,25 @@ qint64 PathSelector::nextDeadline() const
 {
     if (m_startingCloud || m_checkingAlive)
         return -1; // waiting for the driver's answer
+    // Only deadlines that tick() acts on now: one it would pass over (a search is
+    // under way) would make the timer fire at once, again and again.
     qint64 next = -1;
     auto consider = [&next](qint64 at) {
         if (at >= 0 && (next < 0 || at < next))
             next = at;
     };
+    const bool idle = m_search == Search::None;
     if (m_state == ConnectionState::Searching) {
-        consider(m_retryAt);
-        if (m_lostAt >= 0)
+        if (idle)
+            consider(m_retryAt);
+        if (m_lostAt >= 0 && (idle || m_search == Search::Retry))
             consider(m_lostAt + m_timings.fallbackAfterMs);
     } else if (m_state == ConnectionState::Offline) {
-        consider(m_retryAt);
+        if (idle)
+            consider(m_retryAt);
     } else if (m_state == ConnectionState::DirectCloud) {
-        consider(m_probeAt);
+        if (idle)
+            consider(m_probeAt);
     }
     return next;
 }
@@ -235,21 +247,23 @@ void PathSelector::tick()
         schedule();
         return;
     }
-    if (m_state == ConnectionState::Searching && m_lostAt >= 0 && now - m_lostAt >= m_timings.fallbackAfterMs) {
+    if (m_state == ConnectionState::Searching && m_lostAt >= 0 &&
+        now - m_lostAt >= m_timings.fallbackAfterMs) {
         // fallbackAfter has passed: to the cloud now, even if a retry is under way.
         if (m_search == Search::Retry) {
             m_search = Search::None;
             m_driver.dropConnector();
         }
         if (m_search == Search::None) {
-            qCInfo(lcPath) << "no connector for" << (now - m_lostAt) / 1000 << "s: going directly to the cloud";
+            qCInfo(lcPath) << "no connector for" << (now - m_lostAt) / 1000
+                           << "s: going directly to the cloud";
             m_retryAt = -1;
             m_lostAt = -1;
             goCloud();
         }
     } else if (m_search == Search::None) {
-        if ((m_state == ConnectionState::Searching || m_state == ConnectionState::Offline) && m_retryAt >= 0 &&
-            now >= m_retryAt) {
+        if ((m_state == ConnectionState::Searching || m_state == ConnectionState::Offline) &&
+            m_retryAt >= 0 && now >= m_retryAt) {
             m_retryAt = -1;
             search(m_state == ConnectionState::Offline ? Search::Offline : Search::Retry, true);
         } else if (m_state == ConnectionState::DirectCloud && m_probeAt >= 0 && now >= m_probeAt) {

@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "path/pathselector.h"
 
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace occ;
@@ -14,14 +15,38 @@ namespace {
 struct RecordingDriver final : PathDriver
 {
     QStringList calls;
-    void searchConnectors(bool useSsdp) override { calls << (useSsdp ? QStringLiteral("search+ssdp") : QStringLiteral("search")); }
+    void searchConnectors(bool useSsdp) override
+    {
+        calls << (useSsdp ? QStringLiteral("search+ssdp") : QStringLiteral("search"));
+    }
     void checkConnectorAlive() override { calls << QStringLiteral("alive?"); }
     void dropConnector() override { calls << QStringLiteral("drop"); }
     void startCloud() override { calls << QStringLiteral("cloud"); }
     void stopCloud() override { calls << QStringLiteral("stopcloud"); }
-    QString take()
+    QString take() { return calls.isEmpty() ? QString() : calls.takeFirst(); }
+};
+
+// A driver that keeps the state of the paths it was asked for, so that a random
+// run can check what the hub would really be doing (issue 9 items 2 and 6).
+struct ModelDriver final : PathDriver
+{
+    bool searching = false;
+    bool checkingAlive = false;
+    bool connectorAttached = false;
+    bool cloudStarting = false;
+    bool cloudRunning = false;
+    void searchConnectors(bool) override { searching = true; }
+    void checkConnectorAlive() override { checkingAlive = true; }
+    void dropConnector() override
     {
-        return calls.isEmpty() ? QString() : calls.takeFirst();
+        searching = false;
+        connectorAttached = false;
+    }
+    void startCloud() override { cloudStarting = true; }
+    void stopCloud() override
+    {
+        cloudStarting = false;
+        cloudRunning = false;
     }
 };
 
@@ -73,7 +98,9 @@ private slots:
         m_changes.clear();
         m_selector = std::make_unique<PathSelector>(m_clock, m_driver, m_timings);
         connect(m_selector.get(), &PathSelector::stateChanged, this,
-                [this](ConnectionState a, ConnectionState b) { m_changes.append({a, b}); });
+                [this](ConnectionState a, ConnectionState b) {
+                    m_changes.append({a, b});
+                });
     }
 
     void defaultsAreTheDesign()
@@ -164,7 +191,8 @@ private slots:
             }
         }
         // Backoff: first about 1 s, growing, never more than 30 s (+25 % jitter).
-        QVERIFY2(retryTimes.first() >= 750 && retryTimes.first() <= 1250, qPrintable(QString::number(retryTimes.first())));
+        QVERIFY2(retryTimes.first() >= 750 && retryTimes.first() <= 1250,
+                 qPrintable(QString::number(retryTimes.first())));
         for (int i = 1; i < retryTimes.size(); ++i)
             QVERIFY(retryTimes[i] - retryTimes[i - 1] <= 37'500);
         QVERIFY(retryTimes.size() >= 10);
@@ -172,7 +200,8 @@ private slots:
         // The cloud is asked for at the fallback time.
         QVERIFY(cloudAsked);
         const qint64 fellBackAfter = m_clock.monotonicMs() - lostAt;
-        QVERIFY2(qAbs(fellBackAfter - m_timings.fallbackAfterMs) <= 2000, qPrintable(QString::number(fellBackAfter)));
+        QVERIFY2(qAbs(fellBackAfter - m_timings.fallbackAfterMs) <= 2000,
+                 qPrintable(QString::number(fellBackAfter)));
         m_selector->cloudStarted(true);
         QCOMPARE(m_selector->state(), ConnectionState::DirectCloud);
     }
@@ -322,6 +351,105 @@ private slots:
         QVERIFY(m_driver.calls.contains(QStringLiteral("cloud")));
         QVERIFY(qAbs(m_clock.monotonicMs() - 10'000) <= 1100);
         QVERIFY(searches >= 5);
+    }
+
+    // Random events and answers for many seeds. After every step: a deadline in the
+    // past would make the QTimer fire at once forever (a busy hub that ignores
+    // SIGTERM); a connector state while a cloud start is pending or the direct link
+    // runs would deliver on two paths; Searching or Offline with nothing pending and
+    // no deadline would never leave.
+    void randomRunsKeepTheInvariants()
+    {
+        for (quint32 seed = 1; seed <= 300; ++seed) {
+            QRandomGenerator random(seed);
+            ManualClock clock;
+            ModelDriver driver;
+            PathSelector selector(clock, driver, {4'000, 3'000, 500, 2'000});
+            selector.start(true);
+            for (int step = 0; step < 400; ++step) {
+                const QString where = QStringLiteral("seed %1 step %2 state %3")
+                                          .arg(seed)
+                                          .arg(step)
+                                          .arg(stateName(selector.state()));
+                switch (random.bounded(12)) {
+                case 0:
+                case 1:
+                    if (driver.searching) {
+                        driver.searching = false;
+                        const bool found = random.bounded(3) == 0;
+                        driver.connectorAttached = found;
+                        selector.connectorSearchDone(found ? std::optional(random.bounded(2) ? kLan : kVpn)
+                                                           : std::nullopt);
+                    }
+                    break;
+                case 2:
+                case 3:
+                    if (driver.cloudStarting) {
+                        driver.cloudStarting = false;
+                        const bool ok = random.bounded(2) == 0;
+                        driver.cloudRunning = ok;
+                        selector.cloudStarted(ok);
+                    }
+                    break;
+                case 4:
+                    if (driver.connectorAttached) {
+                        driver.connectorAttached = false;
+                        selector.connectorLost();
+                    }
+                    break;
+                case 5:
+                    if (driver.cloudRunning) {
+                        driver.cloudRunning = false;
+                        selector.cloudLost();
+                    }
+                    break;
+                case 6:
+                    selector.networkChanged();
+                    break;
+                case 7:
+                    selector.manualReconnect();
+                    break;
+                case 8:
+                    if (driver.checkingAlive) {
+                        driver.checkingAlive = false;
+                        const bool alive = driver.connectorAttached && random.bounded(2) == 0;
+                        if (!alive)
+                            driver.connectorAttached = false;
+                        selector.connectorAliveChecked(alive ? std::optional(kLan) : std::nullopt);
+                    }
+                    break;
+                default: {
+                    clock.advance(random.bounded(3000));
+                    const qint64 next = selector.nextDeadline();
+                    if (next >= 0 && next <= clock.monotonicMs())
+                        selector.tick();
+                    break;
+                }
+                }
+                const qint64 next = selector.nextDeadline();
+                if (next >= 0 && next <= clock.monotonicMs()) {
+                    selector.tick();
+                    const qint64 after = selector.nextDeadline();
+                    QVERIFY2(after < 0 || after > clock.monotonicMs(),
+                             qPrintable(where + QStringLiteral(": tick() leaves a deadline in the past")));
+                }
+                const ConnectionState state = selector.state();
+                if (isConnectorState(state)) {
+                    QVERIFY2(
+                        !driver.cloudStarting && !driver.cloudRunning,
+                        qPrintable(where +
+                                   QStringLiteral(": on a connector while the direct link runs or starts")));
+                }
+                if (state == ConnectionState::DirectCloud && !driver.searching)
+                    QVERIFY2(!driver.connectorAttached,
+                             qPrintable(where + QStringLiteral(": direct with a connector attached")));
+                if (state == ConnectionState::Searching || state == ConnectionState::Offline) {
+                    const bool pending = driver.searching || driver.cloudStarting || driver.checkingAlive;
+                    QVERIFY2(pending || selector.nextDeadline() >= 0,
+                             qPrintable(where + QStringLiteral(": waiting for nothing")));
+                }
+            }
+        }
     }
 };
 
