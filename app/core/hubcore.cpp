@@ -459,6 +459,17 @@ QJsonObject HubCore::status() const
 QJsonObject HubCore::handleControl(const QJsonObject &request)
 {
     const QString command = request.value(QStringLiteral("command")).toString();
+    if (!m_started) {
+        // The socket answers from the first moment (it also guards against a second
+        // instance), before the links exist: reading the key's passphrase from the
+        // keychain runs a nested event loop in which requests arrive.
+        if (command == QLatin1StringView("status"))
+            return {{QStringLiteral("ok"), true},
+                    {QStringLiteral("version"), QStringLiteral(OCC_VERSION)},
+                    {QStringLiteral("state"), QStringLiteral("Starting")},
+                    {QStringLiteral("dataDir"), m_dataDir}};
+        return {{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("the hub is starting; try again")}};
+    }
     if (command == QLatin1StringView("status"))
         return status();
     if (command == QLatin1StringView("reconnect")) {
