@@ -43,11 +43,14 @@ QString controlSocketPath(const QString &dataDir)
     return dataDir + QStringLiteral("/occ-sensorhub.sock");
 }
 
-HubCore::HubCore(QString dataDir, settings::Settings settings, secrets::SecretStore &secrets, const Clock &clock,
-                 QObject *parent)
-    : QObject(parent), m_dataDir(std::move(dataDir)), m_settings(std::move(settings)), m_secrets(secrets), m_clock(clock)
-{
-}
+HubCore::HubCore(QString dataDir, settings::Settings settings, secrets::SecretStore &secrets,
+                 const Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+    , m_settings(std::move(settings))
+    , m_secrets(secrets)
+    , m_clock(clock)
+{}
 
 HubCore::~HubCore()
 {
@@ -57,8 +60,8 @@ HubCore::~HubCore()
 Result<void> HubCore::start()
 {
     // One instance per data folder; the control socket also answers status/reconnect.
-    m_control = std::make_unique<control::LocalControlServer>(controlSocketPath(m_dataDir),
-                                                              [this](const QJsonObject &r) { return handleControl(r); });
+    m_control = std::make_unique<control::LocalControlServer>(
+        controlSocketPath(m_dataDir), [this](const QJsonObject &r) { return handleControl(r); });
     if (Result<void> r = m_control->start(); !r)
         return r;
     if (auto *file = qobject_cast<secrets::FileSecretStore *>(&m_secrets))
@@ -76,7 +79,8 @@ Result<void> HubCore::start()
     options.maxBytes = m_settings.integer(QStringLiteral("outbox/maxBytes"));
     options.overflow = queue::Overflow::DropOldest;
     options.fullSync = m_settings.boolean(QStringLiteral("outbox/fullSync"));
-    Result<std::unique_ptr<Outbox>> outbox = Outbox::open(m_dataDir + QStringLiteral("/outbox.db"), options, m_clock);
+    Result<std::unique_ptr<Outbox>> outbox =
+        Outbox::open(m_dataDir + QStringLiteral("/outbox.db"), options, m_clock);
     if (!outbox)
         return outbox.error();
     m_outbox = std::move(outbox).value();
@@ -91,13 +95,15 @@ Result<void> HubCore::start()
                 emit stateChanged(previous, current);
             });
     if (!m_enrolled) {
-        qCWarning(lcHub).noquote() << "not enrolled: run occ-sensorhub enrol --data-dir" << m_dataDir << "...";
+        qCWarning(lcHub).noquote() << "not enrolled: run occ-sensorhub enrol --data-dir" << m_dataDir
+                                   << "...";
         m_selector->start(false);
         m_started = true;
         return {};
     }
 
-    Result<std::optional<QByteArray>> proxyPassword = secrets::readSecret(m_secrets, identity::kProxyPasswordSecret);
+    Result<std::optional<QByteArray>> proxyPassword =
+        secrets::readSecret(m_secrets, identity::kProxyPasswordSecret);
     if (proxyPassword && *proxyPassword)
         m_proxyPassword = QString::fromUtf8(**proxyPassword);
     Result<cloudapi::CloudEndpoint> cloud = endpoint();
@@ -109,12 +115,14 @@ Result<void> HubCore::start()
     if (hostname.isEmpty())
         hostname = QHostInfo::localHostName();
     const HubInfo info{hostname, QSysInfo::prettyProductName(), QStringLiteral(OCC_VERSION)};
-    m_search = std::make_unique<ConnectorSearch>(m_identity, info, *m_cache, SearchConfig{});
+    m_search = std::make_unique<ConnectorSearch>(m_identity, info, *m_cache, SearchConfig{}, m_clock);
     connect(m_search.get(), &ConnectorSearch::finished, this, &HubCore::searchFinished);
     m_link = std::make_unique<ConnectorLink>(*m_outbox, 200, 60'000, [this] { return connectorState(); });
-    connect(m_link.get(), &ConnectorLink::lost, this, [this](const QString &) { m_selector->connectorLost(); });
+    connect(m_link.get(), &ConnectorLink::lost, this,
+            [this](const QString &) { m_selector->connectorLost(); });
     connect(m_link.get(), &ConnectorLink::ticketReceived, m_search.get(), &ConnectorSearch::rememberTicket);
-    m_direct = std::make_unique<DirectLink>(*m_outbox, m_identity.id, DirectConfig{}, [this] { return cloudState(); });
+    m_direct = std::make_unique<DirectLink>(*m_outbox, m_identity.id, DirectConfig{},
+                                            [this] { return cloudState(); });
     connect(m_direct.get(), &DirectLink::started, this, [this](bool ok) { m_selector->cloudStarted(ok); });
     connect(m_direct.get(), &DirectLink::lost, this, [this](const QString &) { m_selector->cloudLost(); });
 
@@ -123,21 +131,24 @@ Result<void> HubCore::start()
     connect(m_direct.get(), &DirectLink::commandReceived, m_commands.get(), &CommandExecutor::execute);
     connect(m_commands.get(), &CommandExecutor::finished, this, &HubCore::deliverResult);
 
-    m_sensors = std::make_unique<SensorScheduler>(m_clock, [this](protocol::Measurement m) { return m_outbox->add(std::move(m)); });
-    m_network = std::make_unique<NetworkWatcher>(m_settings.millis(QStringLiteral("connection/interfaceCheck")));
+    m_sensors = std::make_unique<SensorScheduler>(
+        m_clock, [this](protocol::Measurement m) { return m_outbox->add(std::move(m)); });
+    m_network =
+        std::make_unique<NetworkWatcher>(m_settings.millis(QStringLiteral("connection/interfaceCheck")));
     connect(m_network.get(), &NetworkWatcher::changed, this, [this] {
         qCInfo(lcHub) << "network change: checking the path";
         m_selector->networkChanged();
     });
 
     m_renewer = std::make_unique<identity::CertificateRenewer>(m_dataDir, m_clock, *m_cloud);
-    connect(m_renewer.get(), &identity::CertificateRenewer::renewed, this, [this](const identity::Identity &renewed) {
-        m_identity = renewed;
-        m_search->setIdentity(renewed);
-        if (Result<cloudapi::CloudEndpoint> fresh = endpoint(); fresh)
-            m_cloud->setEndpoint(*fresh);
-        qCInfo(lcHub) << "certificate renewed; new sessions use it";
-    });
+    connect(m_renewer.get(), &identity::CertificateRenewer::renewed, this,
+            [this](const identity::Identity &renewed) {
+                m_identity = renewed;
+                m_search->setIdentity(renewed);
+                if (Result<cloudapi::CloudEndpoint> fresh = endpoint(); fresh)
+                    m_cloud->setEndpoint(*fresh);
+                qCInfo(lcHub) << "certificate renewed; new sessions use it";
+            });
     connect(&m_connectorList, &QTimer::timeout, this, &HubCore::refreshConnectorList);
 
     applySettings();
@@ -184,7 +195,8 @@ void HubCore::applySettings()
     SearchConfig search;
     search.connectTimeoutMs = int(s.millis(QStringLiteral("connection/connectTimeout")));
     search.ssdpEnabled = s.boolean(QStringLiteral("ssdp/enabled"));
-    search.ssdp = {QHostAddress(s.string(QStringLiteral("ssdp/group"))), quint16(s.integer(QStringLiteral("ssdp/port"))),
+    search.ssdp = {QHostAddress(s.string(QStringLiteral("ssdp/group"))),
+                   quint16(s.integer(QStringLiteral("ssdp/port"))),
                    s.list(QStringLiteral("ssdp/interfaces"))};
     search.mx = int(s.integer(QStringLiteral("ssdp/mx")));
     m_search->setConfig(search);
@@ -196,13 +208,15 @@ void HubCore::applySettings()
     DirectConfig direct;
     direct.batchSize = batchSize;
     direct.reportIntervalMs = reportMs;
-    direct.pollSeconds = int(qBound(qint64(1), s.integer(QStringLiteral("connection/pollWait")), qint64(cloudapi::kMaxPollSeconds)));
+    direct.pollSeconds = int(qBound(qint64(1), s.integer(QStringLiteral("connection/pollWait")),
+                                    qint64(cloudapi::kMaxPollSeconds)));
     direct.retryMinMs = timings.backoffMinMs;
     direct.retryMaxMs = timings.backoffMaxMs;
     m_direct->setConfig(direct);
 
     m_vpn = VpnClassifier(s.list(QStringLiteral("connection/vpnInterfaces")));
-    m_connectorList.start(int(qBound(qint64(10'000), s.millis(QStringLiteral("connection/connectorList")), qint64(24 * 3600 * 1000))));
+    m_connectorList.start(int(qBound(qint64(10'000), s.millis(QStringLiteral("connection/connectorList")),
+                                     qint64(24 * 3600 * 1000))));
 }
 
 Result<cloudapi::CloudEndpoint> HubCore::endpoint() const
@@ -249,9 +263,9 @@ void HubCore::searchFinished(ConnectorSession *session)
     if (const quint32 v4 = peer.toIPv4Address(&mapped); mapped)
         peer = QHostAddress(v4);
     m_cache->recordSuccess(reached, peer.toString(), m_clock.epochMs());
-    qCInfo(lcHub).noquote() << "connected to connector" << target.connectorId << "at" << peer.toString() << "from"
-                            << session->localAddress().toString()
-                            << "interface" << VpnClassifier::interfaceOf(session->localAddress()).name()
+    qCInfo(lcHub).noquote() << "connected to connector" << target.connectorId << "at" << peer.toString()
+                            << "from" << session->localAddress().toString() << "interface"
+                            << VpnClassifier::interfaceOf(session->localAddress()).name()
                             << (vpn ? "(VPN)" : "(LAN)");
     m_link->attach(std::unique_ptr<ConnectorSession>(session));
     m_selector->connectorSearchDone(ConnectorFound{target.connectorId, vpn});
@@ -311,7 +325,9 @@ void HubCore::reconnectSoon()
 void HubCore::runSensor(const QString &id, std::function<void(bool, QString)> done)
 {
     Result<void> started = m_sensors->runNow(id, [done](qint64 seq, const protocol::Measurement &m) {
-        done(true, QStringLiteral("%1: %2 %3 (seq %4)").arg(m.sensor, protocol::enumName(m.status), m.text).arg(seq));
+        done(true, QStringLiteral("%1: %2 %3 (seq %4)")
+                       .arg(m.sensor, protocol::enumName(m.status), m.text)
+                       .arg(seq));
     });
     if (!started)
         done(false, started.error().message);
@@ -335,23 +351,27 @@ void HubCore::reloadConfig(std::function<void(bool, QString)> done)
     applySettings();
     m_sensors->setSensors(makeSystemSensors(m_settings));
     done(true, changed.isEmpty() ? QStringLiteral("reloaded %1: nothing changed").arg(m_settings.iniPath())
-                                 : QStringLiteral("reloaded %1: %2").arg(m_settings.iniPath(), changed.join(QStringLiteral(", "))));
+                                 : QStringLiteral("reloaded %1: %2")
+                                       .arg(m_settings.iniPath(), changed.join(QStringLiteral(", "))));
 }
 
 void HubCore::collectDiagnostics(std::function<void(bool, QString)> done)
 {
     QByteArray settingsText = "# effective settings of occ-sensorhub " OCC_VERSION "\n";
     for (const settings::SettingInfo &info : settings::kSettings)
-        settingsText += QByteArray(info.key) + " = " + m_settings.string(QString::fromLatin1(info.key)).toUtf8() + "\n";
+        settingsText +=
+            QByteArray(info.key) + " = " + m_settings.string(QString::fromLatin1(info.key)).toUtf8() + "\n";
     const QByteArray statusJson = QJsonDocument(status()).toJson(QJsonDocument::Indented);
-    m_diagnostics->collect(m_identity.id, {{QStringLiteral("status.json"), statusJson}, {QStringLiteral("settings.ini"), settingsText}},
-                           [done](Result<QString> archive) {
-                               if (!archive) {
-                                   done(false, archive.error().message);
-                                   return;
-                               }
-                               done(true, QStringLiteral("archive %1 (%2 bytes)").arg(*archive).arg(QFileInfo(*archive).size()));
-                           });
+    m_diagnostics->collect(
+        m_identity.id,
+        {{QStringLiteral("status.json"), statusJson}, {QStringLiteral("settings.ini"), settingsText}},
+        [done](Result<QString> archive) {
+            if (!archive) {
+                done(false, archive.error().message);
+                return;
+            }
+            done(true, QStringLiteral("archive %1 (%2 bytes)").arg(*archive).arg(QFileInfo(*archive).size()));
+        });
 }
 
 void HubCore::deliverResult(const protocol::CommandResult &result)
@@ -382,7 +402,8 @@ void HubCore::refreshConnectorList()
         return;
     m_cloud->listConnectors([this](Result<QList<cloudapi::ConnectorInfo>> connectors) {
         if (!connectors) {
-            qCInfo(lcHub).noquote() << "the cloud's connector list is not available now:" << connectors.error().message;
+            qCInfo(lcHub).noquote() << "the cloud's connector list is not available now:"
+                                    << connectors.error().message;
             return;
         }
         m_cache->learn(*connectors);
@@ -394,7 +415,8 @@ void HubCore::refreshConnectorList()
 
 protocol::StateReport HubCore::connectorState() const
 {
-    return protocol::StateReport{stateName(state()), m_outbox->depth(), m_outbox->dropped(), m_outbox->lastDelivery()};
+    return protocol::StateReport{stateName(state()), m_outbox->depth(), m_outbox->dropped(),
+                                 m_outbox->lastDelivery()};
 }
 
 cloudapi::HubState HubCore::cloudState() const
@@ -402,8 +424,9 @@ cloudapi::HubState HubCore::cloudState() const
     cloudapi::HubState s;
     s.hubId = m_identity.id;
     s.path = QStringLiteral("DirectCloud");
-    s.hostname = m_settings.string(QStringLiteral("hub/hostname")).isEmpty() ? QHostInfo::localHostName()
-                                                                            : m_settings.string(QStringLiteral("hub/hostname"));
+    s.hostname = m_settings.string(QStringLiteral("hub/hostname")).isEmpty()
+                     ? QHostInfo::localHostName()
+                     : m_settings.string(QStringLiteral("hub/hostname"));
     s.os = QSysInfo::prettyProductName();
     s.agentVersion = QStringLiteral(OCC_VERSION);
     s.queueDepth = m_outbox->depth();
@@ -434,7 +457,8 @@ QJsonObject HubCore::status() const
                  QJsonObject{{QStringLiteral("address"), session->peerAddress().toString()},
                              {QStringLiteral("port"), int(session->target().port)},
                              {QStringLiteral("localAddress"), session->localAddress().toString()},
-                             {QStringLiteral("interface"), VpnClassifier::interfaceOf(session->localAddress()).name()}});
+                             {QStringLiteral("interface"),
+                              VpnClassifier::interfaceOf(session->localAddress()).name()}});
     }
     const cloudapi::CloudEndpoint &cloud = m_cloud->endpoint();
     s.insert(QStringLiteral("cloud"), QJsonObject{{QStringLiteral("url"), cloud.url.toString()},
@@ -468,18 +492,21 @@ QJsonObject HubCore::handleControl(const QJsonObject &request)
                     {QStringLiteral("version"), QStringLiteral(OCC_VERSION)},
                     {QStringLiteral("state"), QStringLiteral("Starting")},
                     {QStringLiteral("dataDir"), m_dataDir}};
-        return {{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("the hub is starting; try again")}};
+        return {{QStringLiteral("ok"), false},
+                {QStringLiteral("error"), QStringLiteral("the hub is starting; try again")}};
     }
     if (command == QLatin1StringView("status"))
         return status();
     if (command == QLatin1StringView("reconnect")) {
         if (!m_enrolled)
-            return {{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("this hub is not enrolled")}};
+            return {{QStringLiteral("ok"), false},
+                    {QStringLiteral("error"), QStringLiteral("this hub is not enrolled")}};
         reconnect();
         return {{QStringLiteral("ok"), true}, {QStringLiteral("state"), stateName(state())}};
     }
     return {{QStringLiteral("ok"), false},
-            {QStringLiteral("error"), QStringLiteral("unknown request '%1' (status, reconnect)").arg(command.left(40))}};
+            {QStringLiteral("error"),
+             QStringLiteral("unknown request '%1' (status, reconnect)").arg(command.left(40))}};
 }
 
 } // namespace occ::hub

@@ -9,7 +9,8 @@ constexpr int kMaxAddresses = 8;
 constexpr int kMaxEntries = 32;
 } // namespace
 
-ConnectorCache::ConnectorCache(QString path) : m_path(std::move(path))
+ConnectorCache::ConnectorCache(QString path)
+    : m_path(std::move(path))
 {
     load();
 }
@@ -54,8 +55,9 @@ void ConnectorCache::save() const
 QList<CachedConnector> ConnectorCache::ordered() const
 {
     QList<CachedConnector> list = m_entries;
-    std::stable_sort(list.begin(), list.end(),
-                     [](const CachedConnector &a, const CachedConnector &b) { return a.lastSuccess > b.lastSuccess; });
+    std::stable_sort(list.begin(), list.end(), [](const CachedConnector &a, const CachedConnector &b) {
+        return a.lastSuccess > b.lastSuccess;
+    });
     return list;
 }
 
@@ -68,9 +70,9 @@ void ConnectorCache::learn(const CachedConnector &connector)
     if (it == m_entries.end()) {
         if (m_entries.size() >= kMaxEntries) {
             // Forget the entry reached longest ago.
-            auto oldest = std::min_element(m_entries.begin(), m_entries.end(), [](const auto &a, const auto &b) {
-                return a.lastSuccess < b.lastSuccess;
-            });
+            auto oldest =
+                std::min_element(m_entries.begin(), m_entries.end(),
+                                 [](const auto &a, const auto &b) { return a.lastSuccess < b.lastSuccess; });
             m_entries.erase(oldest);
         }
         CachedConnector fresh = connector;

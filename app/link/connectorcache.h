@@ -12,7 +12,7 @@ namespace occ::hub {
 struct CachedConnector
 {
     QString connectorId;
-    QString hostname; // FQDN, tried first
+    QString hostname;      // FQDN, tried first
     QStringList addresses; // last known, newest first
     quint16 port = 0;
     QByteArray fingerprint;

@@ -17,8 +17,12 @@ qint64 ackTimeoutMs(const Welcome &welcome)
 }
 } // namespace
 
-ConnectorLink::ConnectorLink(Outbox &outbox, int batchSize, qint64 reportIntervalMs, StateProvider state, QObject *parent)
-    : QObject(parent), m_outbox(outbox), m_batchSize(qMax(1, batchSize)), m_state(std::move(state))
+ConnectorLink::ConnectorLink(Outbox &outbox, int batchSize, qint64 reportIntervalMs, StateProvider state,
+                             QObject *parent)
+    : QObject(parent)
+    , m_outbox(outbox)
+    , m_batchSize(qMax(1, batchSize))
+    , m_state(std::move(state))
 {
     m_ackTimer.setSingleShot(true);
     connect(&m_ackTimer, &QTimer::timeout, this, &ConnectorLink::ackOverdue);
@@ -79,7 +83,8 @@ void ConnectorLink::pump()
         return;
     const Welcome &welcome = m_session->welcome();
     const int window = int(qBound(qint64(1), qint64(welcome.window), qint64(64)));
-    const int size = int(qBound(qint64(1), qMin(qint64(m_batchSize), qint64(welcome.maxBatch)), qint64(10000)));
+    const int size =
+        int(qBound(qint64(1), qMin(qint64(m_batchSize), qint64(welcome.maxBatch)), qint64(10000)));
     while (m_inFlight.size() < window) {
         Result<QList<Measurement>> items = m_outbox.after(m_sentUpTo, size);
         if (!items) {
@@ -116,7 +121,8 @@ void ConnectorLink::acknowledged(qint64 upTo)
     if (upTo <= m_ackedUpTo)
         return;
     if (upTo > m_sentUpTo) {
-        qCWarning(lcLink) << "connector acknowledged" << upTo << "but only" << m_sentUpTo << "was sent; ignored";
+        qCWarning(lcLink) << "connector acknowledged" << upTo << "but only" << m_sentUpTo
+                          << "was sent; ignored";
         return;
     }
     const qint64 before = m_outbox.depth();
@@ -135,8 +141,8 @@ void ConnectorLink::ackOverdue()
 {
     if (!active() || m_inFlight.isEmpty())
         return;
-    qCWarning(lcLink) << "no ack for" << m_inFlight.size() << "batches (connector spool full?); sending again from"
-                      << m_ackedUpTo + 1;
+    qCWarning(lcLink) << "no ack for" << m_inFlight.size()
+                      << "batches (connector spool full?); sending again from" << m_ackedUpTo + 1;
     m_inFlight.clear();
     m_sentUpTo = m_ackedUpTo;
     pump();

@@ -3,11 +3,10 @@
 #include "link/connectorsession.h"
 #include "outbox/outbox.h"
 
-#include <QObject>
-#include <QTimer>
-
 #include <functional>
 #include <memory>
+#include <QObject>
+#include <QTimer>
 
 namespace occ::hub {
 
@@ -21,7 +20,8 @@ class ConnectorLink : public QObject
     Q_OBJECT
 public:
     using StateProvider = std::function<protocol::StateReport()>;
-    ConnectorLink(Outbox &outbox, int batchSize, qint64 reportIntervalMs, StateProvider state, QObject *parent = nullptr);
+    ConnectorLink(Outbox &outbox, int batchSize, qint64 reportIntervalMs, StateProvider state,
+                  QObject *parent = nullptr);
     ~ConnectorLink() override;
 
     // Takes an established session; the rest of the outbox goes first.

@@ -7,8 +7,13 @@ Q_LOGGING_CATEGORY(lcConnectorSearch, "occ.hub.search")
 namespace occ::hub {
 
 ConnectorSearch::ConnectorSearch(const identity::Identity &identity, HubInfo hub, ConnectorCache &cache,
-                                 SearchConfig config, QObject *parent)
-    : QObject(parent), m_identity(identity), m_hub(std::move(hub)), m_cache(cache), m_config(std::move(config))
+                                 SearchConfig config, const Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_hub(std::move(hub))
+    , m_cache(cache)
+    , m_config(std::move(config))
+    , m_clock(clock)
 {
     m_stagger.setSingleShot(true);
     connect(&m_stagger, &QTimer::timeout, this, &ConnectorSearch::next);
@@ -71,7 +76,8 @@ void ConnectorSearch::enqueue(const ConnectorTarget &target)
     if (target.host.isEmpty() || target.port == 0)
         return;
     for (const ConnectorTarget &queued : std::as_const(m_queue)) {
-        if (queued.connectorId == target.connectorId && queued.host == target.host && queued.port == target.port)
+        if (queued.connectorId == target.connectorId && queued.host == target.host &&
+            queued.port == target.port)
             return;
     }
     m_queue.append(target);
@@ -89,12 +95,13 @@ void ConnectorSearch::next()
     if (m_attemptsRunning.size() >= m_config.maxParallel)
         return; // the next attempt starts when one ends
     const ConnectorTarget target = m_queue.takeFirst();
-    auto *session = new ConnectorSession(m_identity, m_hub, m_config.connectTimeoutMs, this);
+    auto *session = new ConnectorSession(m_identity, m_hub, m_config.connectTimeoutMs, m_clock, this);
     m_attemptsRunning.append(session);
     ++m_attempts;
     connect(session, &ConnectorSession::established, this, [this, session] { attemptEnded(session, true); });
     connect(session, &ConnectorSession::failed, this, [this, session] { attemptEnded(session, false); });
-    qCDebug(lcConnectorSearch).noquote() << "trying" << target.connectorId << "at" << target.host << target.port;
+    qCDebug(lcConnectorSearch).noquote()
+        << "trying" << target.connectorId << "at" << target.host << target.port;
     session->open(target, m_tickets.value(target.connectorId));
     if (!m_queue.isEmpty())
         m_stagger.start(m_config.staggerMs);
@@ -141,7 +148,8 @@ void ConnectorSearch::discovered(const QList<DiscoveredConnector> &connectors)
     for (const DiscoveredConnector &found : connectors) {
         const ssdp::ConnectorDescription &d = found.description;
         // Learned, not trusted: TLS decides whether this really is our connector.
-        m_cache.learn(CachedConnector{d.connectorId, d.hostname, {found.address.toString()}, d.tlsPort, d.fingerprint, 0, 0});
+        m_cache.learn(CachedConnector{
+            d.connectorId, d.hostname, {found.address.toString()}, d.tlsPort, d.fingerprint, 0, 0});
         // The address that answered first: it is on a network we can reach.
         enqueue({d.connectorId, found.address.toString(), d.tlsPort});
         if (!d.hostname.isEmpty())
@@ -154,9 +162,10 @@ void ConnectorSearch::finish(ConnectorSession *winner)
 {
     cancel(); // the other attempts and the SSDP search; the winner is no longer among them
     if (winner)
-        qCInfo(lcConnectorSearch).noquote() << "connector" << winner->target().connectorId << "at"
-                                            << winner->target().host << "answered after" << m_attempts << "attempts"
-                                            << (m_usedSsdp ? "(found by UPnP)" : "(from the cache)");
+        qCInfo(lcConnectorSearch).noquote()
+            << "connector" << winner->target().connectorId << "at" << winner->target().host
+            << "answered after" << m_attempts << "attempts"
+            << (m_usedSsdp ? "(found by UPnP)" : "(from the cache)");
     else
         qCInfo(lcConnectorSearch) << "no connector answered (" << m_attempts << "attempts"
                                   << (m_usedSsdp ? ", UPnP included)" : ")");

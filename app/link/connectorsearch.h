@@ -4,19 +4,18 @@
 #include "link/connectorcache.h"
 #include "link/connectorsession.h"
 
+#include <memory>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
-
-#include <memory>
 
 namespace occ::hub {
 
 struct SearchConfig
 {
     int connectTimeoutMs = 3000;
-    int staggerMs = 250;   // a next candidate starts if the previous has not answered by then
-    int maxParallel = 4;   // attempts at the same time
+    int staggerMs = 250; // a next candidate starts if the previous has not answered by then
+    int maxParallel = 4; // attempts at the same time
     bool ssdpEnabled = true;
     ssdp::SsdpEndpoint ssdp;
     int mx = 2;
@@ -32,8 +31,8 @@ class ConnectorSearch : public QObject
 {
     Q_OBJECT
 public:
-    ConnectorSearch(const identity::Identity &identity, HubInfo hub, ConnectorCache &cache, SearchConfig config,
-                    QObject *parent = nullptr);
+    ConnectorSearch(const identity::Identity &identity, HubInfo hub, ConnectorCache &cache,
+                    SearchConfig config, const Clock &clock, QObject *parent = nullptr);
     ~ConnectorSearch() override;
 
     void start(bool useSsdp);
@@ -63,6 +62,7 @@ private:
     HubInfo m_hub;
     ConnectorCache &m_cache;
     SearchConfig m_config;
+    const Clock &m_clock;
     SsdpSearch *m_ssdp = nullptr;
     QHash<QString, QByteArray> m_tickets;
     QList<ConnectorTarget> m_queue;

@@ -2,7 +2,6 @@
 
 #include "pki/verify.h"
 
-#include <QDateTime>
 #include <QLoggingCategory>
 #include <QNetworkProxy>
 #include <QSslConfiguration>
@@ -13,8 +12,13 @@ namespace occ::hub {
 
 using namespace protocol;
 
-ConnectorSession::ConnectorSession(const identity::Identity &identity, HubInfo hub, int connectTimeoutMs, QObject *parent)
-    : QObject(parent), m_identity(identity), m_hub(std::move(hub)), m_connectTimeoutMs(connectTimeoutMs)
+ConnectorSession::ConnectorSession(const identity::Identity &identity, HubInfo hub, int connectTimeoutMs,
+                                   const Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_hub(std::move(hub))
+    , m_connectTimeoutMs(connectTimeoutMs)
+    , m_clock(clock)
 {
     m_socket.setProxy(QNetworkProxy::NoProxy);
     connect(&m_socket, &QSslSocket::encrypted, this, &ConnectorSession::onEncrypted);
@@ -25,7 +29,8 @@ ConnectorSession::ConnectorSession(const identity::Identity &identity, HubInfo h
         if (!ticket.isEmpty())
             emit ticketReceived(ticket);
     });
-    connect(&m_socket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) { m_sslErrors = errors; });
+    connect(&m_socket, &QSslSocket::sslErrors, this,
+            [this](const QList<QSslError> &errors) { m_sslErrors = errors; });
     connect(&m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
         QString reason = m_socket.errorString();
         if (!m_sslErrors.isEmpty())
@@ -33,9 +38,8 @@ ConnectorSession::ConnectorSession(const identity::Identity &identity, HubInfo h
         end(reason);
     });
     m_deadline.setSingleShot(true);
-    connect(&m_deadline, &QTimer::timeout, this, [this] {
-        end(QStringLiteral("no welcome within %1 ms").arg(m_connectTimeoutMs));
-    });
+    connect(&m_deadline, &QTimer::timeout, this,
+            [this] { end(QStringLiteral("no welcome within %1 ms").arg(m_connectTimeoutMs)); });
     connect(&m_heartbeat, &QTimer::timeout, this, &ConnectorSession::heartbeat);
     m_aliveTimer.setSingleShot(true);
     connect(&m_aliveTimer, &QTimer::timeout, this, [this] {
@@ -77,14 +81,14 @@ void ConnectorSession::onEncrypted()
         end(QStringLiteral("refused the connector: %1").arg(peer.error().message));
         return;
     }
-    m_lastReceived = QDateTime::currentMSecsSinceEpoch();
+    m_lastReceived = m_clock.monotonicMs();
     send(Hello{kProtocolVersion, m_identity.id, m_hub.hostname, m_hub.os, m_hub.agentVersion});
 }
 
 void ConnectorSession::onReadyRead()
 {
     m_decoder.feed(m_socket.readAll());
-    m_lastReceived = QDateTime::currentMSecsSinceEpoch();
+    m_lastReceived = m_clock.monotonicMs();
     while (std::optional<QCborMap> frame = m_decoder.next()) {
         FrameError code = FrameError::BadField;
         Result<Message> message = decode(*frame, &code);
@@ -107,7 +111,9 @@ void ConnectorSession::onReadyRead()
         if (!m_active) {
             if (const Welcome *welcome = std::get_if<Welcome>(&*message)) {
                 if (welcome->v != kProtocolVersion || welcome->connectorId != m_target.connectorId) {
-                    end(QStringLiteral("unexpected welcome (version %1, connector %2)").arg(welcome->v).arg(welcome->connectorId));
+                    end(QStringLiteral("unexpected welcome (version %1, connector %2)")
+                            .arg(welcome->v)
+                            .arg(welcome->connectorId));
                     return;
                 }
                 m_welcome = *welcome;
@@ -134,7 +140,7 @@ void ConnectorSession::onReadyRead()
 void ConnectorSession::heartbeat()
 {
     const qint64 interval = qMax<qint64>(1, m_welcome.heartbeat) * 1000;
-    if (QDateTime::currentMSecsSinceEpoch() - m_lastReceived > 3 * interval) {
+    if (m_clock.monotonicMs() - m_lastReceived > 3 * interval) {
         end(QStringLiteral("heartbeat timeout"));
         return;
     }

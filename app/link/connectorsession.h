@@ -1,15 +1,15 @@
 #pragma once
 
+#include "core/clock.h"
 #include "identity/identity.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 
+#include <functional>
 #include <QHostAddress>
 #include <QObject>
 #include <QSslSocket>
 #include <QTimer>
-
-#include <functional>
 
 namespace occ::hub {
 
@@ -37,7 +37,10 @@ class ConnectorSession : public QObject
 {
     Q_OBJECT
 public:
-    ConnectorSession(const identity::Identity &identity, HubInfo hub, int connectTimeoutMs, QObject *parent = nullptr);
+    // clock: its monotonic time measures the heartbeat (a wall-clock step neither
+    // ends a healthy session nor hides a dead one).
+    ConnectorSession(const identity::Identity &identity, HubInfo hub, int connectTimeoutMs,
+                     const Clock &clock, QObject *parent = nullptr);
     ~ConnectorSession() override;
 
     void open(const ConnectorTarget &target, const QByteArray &sessionTicket = {});
@@ -56,8 +59,8 @@ public:
 
 signals:
     void established();
-    void failed(const QString &reason); // before welcome
-    void lost(const QString &reason);   // after welcome
+    void failed(const QString &reason);                   // before welcome
+    void lost(const QString &reason);                     // after welcome
     void received(const occ::protocol::Message &message); // ack, cmd, error
     void ticketReceived(const QByteArray &ticket);
 
@@ -71,6 +74,7 @@ private:
     identity::Identity m_identity;
     HubInfo m_hub;
     int m_connectTimeoutMs;
+    const Clock &m_clock;
     ConnectorTarget m_target;
     QSslSocket m_socket;
     protocol::FrameDecoder m_decoder;

@@ -6,9 +6,14 @@ Q_LOGGING_CATEGORY(lcDirect, "occ.hub.direct")
 
 namespace occ::hub {
 
-DirectLink::DirectLink(Outbox &outbox, QString hubId, DirectConfig config, StateProvider state, QObject *parent)
-    : QObject(parent), m_outbox(outbox), m_hubId(std::move(hubId)), m_config(config), m_state(std::move(state)),
-      m_backoff(config.retryMinMs, config.retryMaxMs)
+DirectLink::DirectLink(Outbox &outbox, QString hubId, DirectConfig config, StateProvider state,
+                       QObject *parent)
+    : QObject(parent)
+    , m_outbox(outbox)
+    , m_hubId(std::move(hubId))
+    , m_config(config)
+    , m_state(std::move(state))
+    , m_backoff(config.retryMinMs, config.retryMaxMs)
 {
     m_retrySubmit.setSingleShot(true);
     connect(&m_retrySubmit, &QTimer::timeout, this, &DirectLink::submitNext);
@@ -33,8 +38,8 @@ void DirectLink::start(const cloudapi::CloudEndpoint &endpoint)
     m_failures = 0;
     m_sentUpTo = 0;
     m_backoff = Backoff(m_config.retryMinMs, m_config.retryMaxMs);
-    qCInfo(lcDirect).noquote() << "trying the cloud directly at" << endpoint.url.toString() << "proxy:"
-                               << endpoint.proxy.describe();
+    qCInfo(lcDirect).noquote() << "trying the cloud directly at" << endpoint.url.toString()
+                               << "proxy:" << endpoint.proxy.describe();
     // ReportState proves the way: TLS, our certificate, the proxy.
     m_client->reportState(std::nullopt, {m_state()}, [this](Result<int> answer) {
         if (!answer) {
@@ -83,21 +88,23 @@ void DirectLink::submitNext()
     const qint64 last = items->last().seq;
     const int count = int(items->size());
     m_submitting = true;
-    m_client->submitBatch({cloudapi::HubBatch{m_hubId, std::move(*items)}}, [this, last, count](Result<QList<cloudapi::HubSeq>> answer) {
-        m_submitting = false;
-        if (!answer) {
-            failed(answer.error(), "SubmitBatch");
-            if (m_established)
-                m_retrySubmit.start(int(m_backoff.next()));
-            return;
-        }
-        succeeded();
-        // The cloud stored (or already had) everything we sent.
-        m_outbox.delivered(last);
-        m_sentUpTo = last;
-        qCDebug(lcDirect) << "cloud stored" << count << "measurements up to seq" << last;
-        submitNext();
-    });
+    m_client->submitBatch({cloudapi::HubBatch{m_hubId, std::move(*items)}},
+                          [this, last, count](Result<QList<cloudapi::HubSeq>> answer) {
+                              m_submitting = false;
+                              if (!answer) {
+                                  failed(answer.error(), "SubmitBatch");
+                                  if (m_established)
+                                      m_retrySubmit.start(int(m_backoff.next()));
+                                  return;
+                              }
+                              succeeded();
+                              // The cloud stored (or already had) everything we sent.
+                              m_outbox.delivered(last);
+                              m_sentUpTo = last;
+                              qCDebug(lcDirect)
+                                  << "cloud stored" << count << "measurements up to seq" << last;
+                              submitNext();
+                          });
 }
 
 void DirectLink::poll()
@@ -160,7 +167,8 @@ void DirectLink::failed(const Error &error, const char *what)
     ++m_failures;
     qCWarning(lcDirect).noquote() << what << "failed (" << m_failures << "in a row):" << error.message;
     if (m_failures >= m_config.failuresUntilLost) {
-        const QString reason = QStringLiteral("%1 cloud calls failed, the last: %2").arg(m_failures).arg(error.message);
+        const QString reason =
+            QStringLiteral("%1 cloud calls failed, the last: %2").arg(m_failures).arg(error.message);
         stop();
         emit lost(reason);
     }

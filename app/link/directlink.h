@@ -4,11 +4,10 @@
 #include "core/backoff.h"
 #include "outbox/outbox.h"
 
-#include <QObject>
-#include <QTimer>
-
 #include <functional>
 #include <memory>
+#include <QObject>
+#include <QTimer>
 
 namespace occ::hub {
 
@@ -16,8 +15,8 @@ struct DirectConfig
 {
     int batchSize = 200;
     qint64 reportIntervalMs = 60'000;
-    int pollSeconds = 25;          // PollCommands long poll
-    int failuresUntilLost = 3;     // consecutive failed calls that mean "cloud unreachable"
+    int pollSeconds = 25;      // PollCommands long poll
+    int failuresUntilLost = 3; // consecutive failed calls that mean "cloud unreachable"
     qint64 retryMinMs = 1000;
     qint64 retryMaxMs = 30'000;
 };
@@ -32,7 +31,8 @@ class DirectLink : public QObject
     Q_OBJECT
 public:
     using StateProvider = std::function<cloudapi::HubState()>;
-    DirectLink(Outbox &outbox, QString hubId, DirectConfig config, StateProvider state, QObject *parent = nullptr);
+    DirectLink(Outbox &outbox, QString hubId, DirectConfig config, StateProvider state,
+               QObject *parent = nullptr);
     ~DirectLink() override;
 
     void start(const cloudapi::CloudEndpoint &endpoint);

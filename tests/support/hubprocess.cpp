@@ -14,9 +14,11 @@ QString HubProcess::binary()
 }
 
 HubProcess::HubProcess(QString dataDir, QStringList settings, const NetNamespace *ns)
-    : m_dataDir(std::move(dataDir)), m_settings(std::move(settings)), m_ns(ns), m_program(ns ? QStringLiteral("ip") : binary())
-{
-}
+    : m_dataDir(std::move(dataDir))
+    , m_settings(std::move(settings))
+    , m_ns(ns)
+    , m_program(ns ? QStringLiteral("ip") : binary())
+{}
 
 HubProcess::~HubProcess()
 {
@@ -32,8 +34,8 @@ QStringList HubProcess::common() const
     return arguments;
 }
 
-bool HubProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer, const QString &hostname,
-                       const QString &keychain)
+bool HubProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer,
+                       const QString &hostname, const QString &keychain)
 {
     m_keychain = keychain;
     QByteArray output;
@@ -43,7 +45,8 @@ bool HubProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &
                           : run(binary(), arguments, &output);
     if (code != 0)
         qWarning("occ-sensorhub enrol failed: %s", output.constData());
-    const QRegularExpressionMatch id = QRegularExpression(QStringLiteral("enrolled hub (\\S+)")).match(QString::fromUtf8(output));
+    const QRegularExpressionMatch id =
+        QRegularExpression(QStringLiteral("enrolled hub (\\S+)")).match(QString::fromUtf8(output));
     m_id = id.captured(1);
     return code == 0 && !m_id.isEmpty();
 }
@@ -53,7 +56,8 @@ bool HubProcess::start(int timeoutMs)
     const QStringList arguments = QStringList{QStringLiteral("run"), QStringLiteral("--headless")} + common();
     QString captured;
     const QRegularExpression ready(QStringLiteral("occ-sensorhub (\\S+) running"));
-    if (!m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments, ready, &captured, timeoutMs))
+    if (!m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments, ready, &captured, timeoutMs,
+                         m_environment))
         return false;
     m_id = captured;
     return true;
@@ -61,8 +65,9 @@ bool HubProcess::start(int timeoutMs)
 
 QJsonObject HubProcess::status() const
 {
-    Result<QJsonObject> answer = control::controlRequest(m_dataDir + QStringLiteral("/occ-sensorhub.sock"),
-                                                         {{QStringLiteral("command"), QStringLiteral("status")}}, 5000);
+    Result<QJsonObject> answer =
+        control::controlRequest(m_dataDir + QStringLiteral("/occ-sensorhub.sock"),
+                                {{QStringLiteral("command"), QStringLiteral("status")}}, 5000);
     return answer ? *answer : QJsonObject();
 }
 
@@ -73,13 +78,15 @@ bool HubProcess::waitForState(const QString &state, int timeoutMs) const
 
 QList<HubProcess::Change> HubProcess::changes()
 {
-    static const QRegularExpression line(QStringLiteral("^(\\S+) state (\\w+) -> (\\w+)(?: connector (\\S+))?$"),
-                                         QRegularExpression::MultilineOption);
+    static const QRegularExpression line(
+        QStringLiteral("^(\\S+) state (\\w+) -> (\\w+)(?: connector (\\S+))?$"),
+        QRegularExpression::MultilineOption);
     QList<Change> list;
     QRegularExpressionMatchIterator it = line.globalMatch(QString::fromUtf8(m_program.output()));
     while (it.hasNext()) {
         const QRegularExpressionMatch m = it.next();
-        list.append({QDateTime::fromString(m.captured(1), Qt::ISODateWithMs), m.captured(2), m.captured(3), m.captured(4)});
+        list.append({QDateTime::fromString(m.captured(1), Qt::ISODateWithMs), m.captured(2), m.captured(3),
+                     m.captured(4)});
     }
     return list;
 }

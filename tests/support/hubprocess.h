@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 
 namespace occ::test {
 
@@ -27,6 +28,8 @@ public:
     void kill() { m_program.kill(); }
     bool running() const { return m_program.running(); }
     void setSettings(const QStringList &settings) { m_settings = settings; }
+    // The environment of the next start (e.g. libfaketime for wall-clock steps).
+    void setEnvironment(const QProcessEnvironment &environment) { m_environment = environment; }
 
     QString id() const { return m_id; }
     QString dataDir() const { return m_dataDir; }
@@ -60,6 +63,7 @@ private:
     const NetNamespace *m_ns;
     QString m_keychain = QStringLiteral("file");
     ProgramProcess m_program;
+    QProcessEnvironment m_environment = QProcessEnvironment::systemEnvironment();
     QString m_id;
 };
 
