@@ -2,7 +2,6 @@
 
 #include <QLoggingCategory>
 #include <QSocketNotifier>
-
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -10,7 +9,8 @@ Q_LOGGING_CATEGORY(lcWatcher, "occ.connector.tls")
 
 namespace occ::connector {
 
-SocketWatcher::SocketWatcher(QObject *parent) : QObject(parent)
+SocketWatcher::SocketWatcher(QObject *parent)
+    : QObject(parent)
 {
     m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
     if (m_epoll < 0) {

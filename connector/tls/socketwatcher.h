@@ -1,10 +1,9 @@
 #pragma once
 
-#include <QHash>
-#include <QObject>
-
 #include <functional>
 #include <memory>
+#include <QHash>
+#include <QObject>
 
 class QSocketNotifier;
 

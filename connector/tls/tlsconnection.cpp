@@ -3,29 +3,110 @@
 #include "tls/socketwatcher.h"
 #include "tls/tlscontext.h"
 
-
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-
-#include <cerrno>
-#include <fcntl.h>
-#include <cstring>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace occ::connector {
 
-TlsConnection::TlsConnection(SSL_CTX *context, int fd, bool server, SocketWatcher &watcher, Callbacks callbacks)
-    : m_fd(fd), m_watcher(watcher), m_callbacks(std::move(callbacks))
+namespace {
+
+// A socket BIO that writes with MSG_NOSIGNAL: a peer that reset the connection
+// gives EPIPE, never a SIGPIPE that would end the whole program. (OpenSSL's own
+// socket BIO uses write(2).)
+int bioWrite(BIO *bio, const char *data, int size)
+{
+    BIO_clear_retry_flags(bio);
+    const ssize_t n = ::send(int(BIO_get_fd(bio, nullptr)), data, size_t(size), MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        BIO_set_retry_write(bio);
+    return int(n);
+}
+
+int bioRead(BIO *bio, char *data, int size)
+{
+    BIO_clear_retry_flags(bio);
+    const ssize_t n = ::recv(int(BIO_get_fd(bio, nullptr)), data, size_t(size), 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        BIO_set_retry_read(bio);
+    else if (n == 0)
+        BIO_set_flags(bio, BIO_FLAGS_IN_EOF); // lets OpenSSL tell a truncation from a close
+    return int(n);
+}
+
+long bioCtrl(BIO *bio, int command, long number, void *pointer)
+{
+    switch (command) {
+    case BIO_C_SET_FD:
+        BIO_set_data(bio, reinterpret_cast<void *>(intptr_t(*static_cast<int *>(pointer))));
+        BIO_set_shutdown(bio, int(number));
+        BIO_set_init(bio, 1);
+        return 1;
+    case BIO_C_GET_FD:
+        if (pointer)
+            *static_cast<int *>(pointer) = int(intptr_t(BIO_get_data(bio)));
+        return BIO_get_init(bio) ? long(intptr_t(BIO_get_data(bio))) : -1;
+    case BIO_CTRL_FLUSH:
+        return 1;
+    case BIO_CTRL_EOF:
+        return BIO_test_flags(bio, BIO_FLAGS_IN_EOF) != 0;
+    default:
+        return 0;
+    }
+}
+
+int bioCreate(BIO *bio)
+{
+    BIO_set_init(bio, 0);
+    BIO_set_data(bio, reinterpret_cast<void *>(intptr_t(-1)));
+    return 1;
+}
+
+const BIO_METHOD *noSignalMethod()
+{
+    static BIO_METHOD *method = [] {
+        BIO_METHOD *m =
+            BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "occ socket");
+        BIO_meth_set_write(m, bioWrite);
+        BIO_meth_set_read(m, bioRead);
+        BIO_meth_set_ctrl(m, bioCtrl);
+        BIO_meth_set_create(m, bioCreate);
+        return m;
+    }();
+    return method;
+}
+
+// The descriptor stays the TlsConnection's (BIO_NOCLOSE): it closes it itself.
+BIO *noSignalSocketBio(int fd)
+{
+    BIO *bio = BIO_new(noSignalMethod());
+    if (bio)
+        BIO_set_fd(bio, fd, BIO_NOCLOSE);
+    return bio;
+}
+
+} // namespace
+
+TlsConnection::TlsConnection(SSL_CTX *context, int fd, bool server, SocketWatcher &watcher,
+                             Callbacks callbacks)
+    : m_fd(fd)
+    , m_watcher(watcher)
+    , m_callbacks(std::move(callbacks))
 {
     // Accepted sockets arrive in blocking mode; one blocking read would stall every
     // session of the worker thread.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     m_ssl = SSL_new(context);
-    if (!m_ssl || SSL_set_fd(m_ssl, fd) != 1) {
+    BIO *bio = m_ssl ? noSignalSocketBio(fd) : nullptr;
+    if (!bio) {
         m_state = State::Closed;
         return;
     }
+    SSL_set_bio(m_ssl, bio, bio); // owned by the SSL from here
     if (server)
         SSL_set_accept_state(m_ssl);
     else
@@ -104,20 +185,20 @@ bool TlsConnection::handleError(int result, const char *operation)
         wantWrite(true);
         return true;
     case SSL_ERROR_ZERO_RETURN:
-        close(QStringLiteral("peer closed the TLS session"));
+        end(QStringLiteral("peer closed the TLS session"), true);
         return false;
     case SSL_ERROR_SYSCALL: {
         const int saved = errno;
         const QString detail = ERR_peek_error() ? opensslErrorText()
-                               : saved ? QString::fromLocal8Bit(std::strerror(saved))
-                                       : QStringLiteral("connection closed by peer");
-        close(QStringLiteral("%1: %2").arg(QLatin1StringView(operation), detail));
+                               : saved          ? QString::fromLocal8Bit(std::strerror(saved))
+                                                : QStringLiteral("connection closed by peer");
+        end(QStringLiteral("%1: %2").arg(QLatin1StringView(operation), detail), false);
         return false;
     }
     default: {
         if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
             ERR_clear_error();
-            close(QStringLiteral("peer closed the connection without a TLS close_notify"));
+            end(QStringLiteral("peer closed the connection without a TLS close_notify"), false);
             return false;
         }
         QString detail = opensslErrorText();
@@ -126,7 +207,7 @@ bool TlsConnection::handleError(int result, const char *operation)
             detail += QStringLiteral(" (%1)").arg(refusal);
         else if (const long verify = SSL_get_verify_result(m_ssl); verify != X509_V_OK)
             detail += QStringLiteral(" (%1)").arg(QString::fromLatin1(X509_verify_cert_error_string(verify)));
-        close(QStringLiteral("TLS %1 failed: %2").arg(QLatin1StringView(operation), detail));
+        end(QStringLiteral("TLS %1 failed: %2").arg(QLatin1StringView(operation), detail), false);
         return false;
     }
     }
@@ -193,7 +274,8 @@ bool TlsConnection::flush()
 {
     while (!m_pending.isEmpty()) {
         ERR_clear_error();
-        const int n = SSL_write(m_ssl, m_pending.constData(), int(qMin<qsizetype>(m_pending.size(), 1 << 20)));
+        const int n =
+            SSL_write(m_ssl, m_pending.constData(), int(qMin<qsizetype>(m_pending.size(), 1 << 20)));
         if (n <= 0)
             return handleError(n, "write");
         m_pending.remove(0, n);
@@ -207,7 +289,7 @@ bool TlsConnection::write(const QByteArray &plaintext)
     if (m_state == State::Closed)
         return false;
     if (m_pending.size() + plaintext.size() > kMaxPending) {
-        close(QStringLiteral("peer does not read (more than %1 bytes unsent)").arg(kMaxPending));
+        end(QStringLiteral("peer does not read (more than %1 bytes unsent)").arg(kMaxPending), false);
         return false;
     }
     m_pending += plaintext;
@@ -218,12 +300,19 @@ bool TlsConnection::write(const QByteArray &plaintext)
 
 void TlsConnection::close(const QString &reason)
 {
-    if (m_state == State::Closed)
+    end(reason, true);
+}
+
+void TlsConnection::end(const QString &reason, bool graceful)
+{
+    if (m_state == State::Closed || m_ending)
         return;
-    if (m_state == State::Established) {
-        flush();
-        ERR_clear_error();
-        SSL_shutdown(m_ssl); // best effort close_notify
+    m_ending = true; // a failing flush below reports here, and stops
+    if (graceful && m_state == State::Established) {
+        if (flush()) {
+            ERR_clear_error();
+            SSL_shutdown(m_ssl); // best effort close_notify
+        }
     }
     m_state = State::Closed;
     ERR_clear_error();
@@ -232,6 +321,7 @@ void TlsConnection::close(const QString &reason)
         m_watching = false;
     }
     ::shutdown(m_fd, SHUT_RDWR);
+    m_pending = QByteArray();
     if (m_callbacks.closed)
         m_callbacks.closed(reason);
 }

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <QByteArray>
-#include <QString>
-
 #include <functional>
 #include <memory>
+#include <QByteArray>
+#include <QString>
 
 struct ssl_st;
 typedef struct ssl_st SSL;
@@ -31,7 +30,7 @@ class TlsConnection
 public:
     struct Callbacks
     {
-        std::function<void()> encrypted;                  // handshake done
+        std::function<void()> encrypted;                   // handshake done
         std::function<void(const char *, qsizetype)> data; // decrypted bytes
         std::function<void(const QString &reason)> closed; // once, for any reason
     };
@@ -53,7 +52,8 @@ public:
     // Queues plaintext; false when the connection is closed or the peer is too slow
     // (more than maxPending bytes unsent).
     bool write(const QByteArray &plaintext);
-    // Sends close_notify (if established), closes the socket, reports closed().
+    // Sends what is queued and close_notify (if established), closes the socket,
+    // reports closed(). After a fatal TLS or socket error nothing more is sent.
     void close(const QString &reason);
 
     bool isEncrypted() const { return m_state == State::Established; }
@@ -81,6 +81,8 @@ private:
     bool flush();
     // Handles a non-positive OpenSSL result; false when the connection ended.
     bool handleError(int result, const char *operation);
+    // Ends the connection; graceful: flush and close_notify first.
+    void end(const QString &reason, bool graceful);
     void wantWrite(bool on);
 
     SSL *m_ssl = nullptr;
@@ -89,6 +91,7 @@ private:
     SocketWatcher &m_watcher;
     bool m_watching = false;
     bool m_wantWrite = false;
+    bool m_ending = false; // inside end(): a write error there must not end it again
     QByteArray m_pending;
     Callbacks m_callbacks;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);

@@ -2,23 +2,21 @@
 
 #include "pki/openssl.h"
 
-#include <QDateTime>
-#include <QSslCertificate>
-
+#include <cstring>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-
-#include <cstring>
+#include <QDateTime>
+#include <QSslCertificate>
 
 namespace occ::connector {
 namespace {
 
-int ticketCallback(SSL *ssl, unsigned char keyName[16], unsigned char *iv, EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *mac,
-                   int encrypt)
+int ticketCallback(SSL *ssl, unsigned char keyName[16], unsigned char *iv, EVP_CIPHER_CTX *cipher,
+                   EVP_MAC_CTX *mac, int encrypt)
 {
     const auto *context = static_cast<const TlsContext *>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
     const TicketKeys *keys = context ? context->ticketKeys() : nullptr;
@@ -139,7 +137,8 @@ TicketKeys::Key TicketKeys::compute(qint64 day) const
     QByteArray info = "day:" + QByteArray::number(day);
     const OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char *>(m_secret.constData()), size_t(m_secret.size())),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char *>(m_secret.constData()),
+                                          size_t(m_secret.size())),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt, sizeof salt - 1),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), size_t(info.size())),
         OSSL_PARAM_construct_end(),
@@ -166,16 +165,19 @@ std::optional<TicketKeys::Key> TicketKeys::find(const unsigned char name[16], qi
     return std::nullopt;
 }
 
-Result<std::shared_ptr<TlsContext>> TlsContext::create(const identity::Identity &identity, Side side, PeerCheck peerCheck)
+Result<std::shared_ptr<TlsContext>> TlsContext::create(const identity::Identity &identity, Side side,
+                                                       PeerCheck peerCheck)
 {
     SSL_CTX *ctx = SSL_CTX_new(side == Side::Server ? TLS_server_method() : TLS_client_method());
     if (!ctx)
-        return fail(ErrorCategory::Crypto, QStringLiteral("cannot create a TLS context: %1").arg(opensslErrorText()));
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot create a TLS context: %1").arg(opensslErrorText()));
     std::shared_ptr<TlsContext> context(new TlsContext(ctx));
     context->m_peerCheck = std::move(peerCheck);
     SSL_CTX_set_app_data(ctx, context.get()); // for the verify and ticket callbacks
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 
     // Trust exactly the customer CA: not the system store.
@@ -183,7 +185,8 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const identity::Identity 
     pki::X509Ptr ca = toX509(identity.customerCa);
     if (!store || !ca || X509_STORE_add_cert(store, ca.get()) != 1) {
         X509_STORE_free(store);
-        return fail(ErrorCategory::Crypto, QStringLiteral("cannot load the customer CA: %1").arg(opensslErrorText()));
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot load the customer CA: %1").arg(opensslErrorText()));
     }
     SSL_CTX_set_cert_store(ctx, store); // takes ownership
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyPeer);
@@ -204,7 +207,8 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const identity::Identity 
         const int length = i2d_PrivateKey(identity.key.get(), &der);
         if (length <= 0)
             return fail(ErrorCategory::Crypto, QStringLiteral("cannot encode the private key"));
-        context->m_tickets = std::make_unique<TicketKeys>(QByteArray(reinterpret_cast<const char *>(der), length));
+        context->m_tickets =
+            std::make_unique<TicketKeys>(QByteArray(reinterpret_cast<const char *>(der), length));
         OPENSSL_clear_free(der, size_t(length));
         SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticketCallback);
     } else {
@@ -217,10 +221,12 @@ Result<std::shared_ptr<TlsContext>> TlsContext::createClient(const QSslCertifica
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx)
-        return fail(ErrorCategory::Crypto, QStringLiteral("cannot create a TLS context: %1").arg(opensslErrorText()));
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot create a TLS context: %1").arg(opensslErrorText()));
     std::shared_ptr<TlsContext> context(new TlsContext(ctx));
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     X509_STORE *store = X509_STORE_new();
     pki::X509Ptr root = toX509(ca);
     if (!store || !root || X509_STORE_add_cert(store, root.get()) != 1) {
@@ -239,7 +245,8 @@ Result<void> TlsContext::setCertificate(const identity::Identity &identity)
     pki::X509Ptr certificate = toX509(identity.certificate);
     if (!certificate || SSL_CTX_use_certificate(m_ctx, certificate.get()) != 1 ||
         SSL_CTX_use_PrivateKey(m_ctx, identity.key.get()) != 1 || SSL_CTX_check_private_key(m_ctx) != 1)
-        return fail(ErrorCategory::Crypto, QStringLiteral("cannot use the certificate and key: %1").arg(opensslErrorText()));
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot use the certificate and key: %1").arg(opensslErrorText()));
     return {};
 }
 

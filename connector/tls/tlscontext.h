@@ -3,12 +3,11 @@
 #include "core/result.h"
 #include "identity/identity.h"
 
+#include <functional>
+#include <memory>
 #include <QByteArray>
 #include <QHash>
 #include <QMutex>
-
-#include <functional>
-#include <memory>
 
 struct ssl_ctx_st;
 typedef struct ssl_ctx_st SSL_CTX;
@@ -32,7 +31,9 @@ public:
         unsigned char aes[32];
         unsigned char hmac[32];
     };
-    explicit TicketKeys(QByteArray secret) : m_secret(std::move(secret)) {}
+    explicit TicketKeys(QByteArray secret)
+        : m_secret(std::move(secret))
+    {}
     Key current(qint64 day) const { return derive(day); }
     std::optional<Key> find(const unsigned char name[16], qint64 day, bool *renew) const;
     static qint64 today();
@@ -77,14 +78,16 @@ public:
     const TicketKeys *ticketKeys() const { return m_tickets.get(); }
 
 private:
-    explicit TlsContext(SSL_CTX *ctx) : m_ctx(ctx) {}
+    explicit TlsContext(SSL_CTX *ctx)
+        : m_ctx(ctx)
+    {}
     SSL_CTX *m_ctx;
     std::unique_ptr<TicketKeys> m_tickets;
     PeerCheck m_peerCheck;
     QMutex m_mutex;
     friend int verifyPeer(int ok, X509_STORE_CTX *store);
-// Why verifyPeer refused this connection's peer (empty if it did not).
-QString peerRefusal(const struct ssl_st *ssl);
+    // Why verifyPeer refused this connection's peer (empty if it did not).
+    QString peerRefusal(const struct ssl_st *ssl);
 };
 
 int verifyPeer(int ok, X509_STORE_CTX *store);
