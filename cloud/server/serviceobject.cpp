@@ -1,18 +1,17 @@
 #include "serviceobject.h"
 
 #include "cloudapi/soapconvert.h"
+#include "protocol/measurementrules.h"
 #include "server/soapreader.h"
 
 #include <KDSoapClient/KDSoapMessage.h>
 #include <KDSoapServer/KDSoapDelayedResponseHandle.h>
 #include <KDSoapServer/KDSoapServerObjectInterface.h>
-
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <QBuffer>
 #include <QLoggingCategory>
 #include <QSslSocket>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 Q_LOGGING_CATEGORY(lcSoap, "occ.cloud.soap")
@@ -41,25 +40,6 @@ QString faultCode(ErrorCategory category)
     }
 }
 
-Result<void> validateMeasurement(const protocol::Measurement &m)
-{
-    if (m.seq <= 0)
-        return fail(ErrorCategory::Input, QStringLiteral("measurement seq must be positive, got %1").arg(m.seq));
-    if (m.sensor.isEmpty() || m.sensor.size() > 128)
-        return fail(ErrorCategory::Input, QStringLiteral("measurement %1: sensor id must have 1 to 128 characters").arg(m.seq));
-    if (m.ts <= 0)
-        return fail(ErrorCategory::Input, QStringLiteral("measurement %1: ts must be ms since the epoch").arg(m.seq));
-    if (m.text.size() > 4096)
-        return fail(ErrorCategory::Input, QStringLiteral("measurement %1: text longer than 4096 characters").arg(m.seq));
-    if (m.values.size() > 128)
-        return fail(ErrorCategory::Input, QStringLiteral("measurement %1: more than 128 values").arg(m.seq));
-    for (auto it = m.values.cbegin(); it != m.values.cend(); ++it) {
-        if (it.key().isEmpty() || it.key().size() > 128 || !std::isfinite(it.value()))
-            return fail(ErrorCategory::Input, QStringLiteral("measurement %1: bad value '%2'").arg(m.seq).arg(it.key().left(40)));
-    }
-    return {};
-}
-
 } // namespace
 
 ServiceObject::ServiceObject(CloudContext &context)
@@ -67,8 +47,7 @@ ServiceObject::ServiceObject(CloudContext &context)
     , m_access(context.registry)
     , m_polls(context.commands, context.clock, context.limits.pollWakeupMs, this)
     , m_page(context.registry, context.measurements, context.clock, context.limits.offlineAfterMs)
-{
-}
+{}
 
 QString ServiceObject::peer() const
 {
@@ -100,11 +79,13 @@ bool ServiceObject::newRequest(const QByteArray &requestType, const QMap<QByteAr
     bool ok = false;
     const qint64 length = httpHeaders.value("content-length").toLongLong(&ok);
     if (encoding.contains("chunked"))
-        m_rejection = fail(ErrorCategory::Input, QStringLiteral("chunked request bodies are not accepted; send Content-Length"));
+        m_rejection = fail(ErrorCategory::Input,
+                           QStringLiteral("chunked request bodies are not accepted; send Content-Length"));
     else if (ok && length > m_context.limits.maxBodyBytes)
-        m_rejection = fail(ErrorCategory::Input, QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
-                                                     .arg(length)
-                                                     .arg(m_context.limits.maxBodyBytes));
+        m_rejection = fail(ErrorCategory::Input,
+                           QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
+                               .arg(length)
+                               .arg(m_context.limits.maxBodyBytes));
     if (m_rejection && ok && length > std::numeric_limits<int>::max()) {
         // KDSoap cannot count that far: answer now and hang up.
         writeFault(*m_rejection, true);
@@ -120,8 +101,9 @@ void ServiceObject::processXML(const QByteArray &xmlChunk)
     if (m_rejection)
         return; // read and thrown away, chunk by chunk
     if (m_body.size() + xmlChunk.size() > m_context.limits.maxBodyBytes) {
-        m_rejection = fail(ErrorCategory::Input,
-                           QStringLiteral("request body exceeds the limit of %1 bytes").arg(m_context.limits.maxBodyBytes));
+        m_rejection = fail(
+            ErrorCategory::Input,
+            QStringLiteral("request body exceeds the limit of %1 bytes").arg(m_context.limits.maxBodyBytes));
         m_body.clear();
         return;
     }
@@ -151,8 +133,9 @@ void ServiceObject::writeFault(const Error &error, bool close)
     QAbstractSocket *socket = serverSocket();
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return;
-    const QString code = error.message.contains(QLatin1StringView("exceeds the limit")) ? QStringLiteral("Client.TooLarge")
-                                                                                         : faultCode(error.category);
+    const QString code = error.message.contains(QLatin1StringView("exceeds the limit"))
+                             ? QStringLiteral("Client.TooLarge")
+                             : faultCode(error.category);
     writeXML(soapFaultEnvelope(code, error.message), true);
     if (close)
         socket->disconnectFromHost();
@@ -230,9 +213,10 @@ void ServiceObject::dispatch(const KDSoapValue &request)
     m_fault.reset();
     m_delayed = false;
     if (request.namespaceUri() != QLatin1StringView(cloudapi::kNamespace)) {
-        writeFault(fail(ErrorCategory::Input, QStringLiteral("element '%1' is in namespace '%2', expected '%3'")
-                                                  .arg(m_operation, request.namespaceUri().left(128),
-                                                       QLatin1StringView(cloudapi::kNamespace))));
+        writeFault(
+            fail(ErrorCategory::Input, QStringLiteral("element '%1' is in namespace '%2', expected '%3'")
+                                           .arg(m_operation, request.namespaceUri().left(128),
+                                                QLatin1StringView(cloudapi::kNamespace))));
         return;
     }
     if (m_operation == QLatin1StringView("Enrol"))
@@ -303,7 +287,7 @@ TNS__SubmitBatchResponse ServiceObject::submitBatch(const TNS__SubmitBatch &p)
         if (!check(m_access.mayActFor(*who, batch.hubId)))
             return response;
         for (const protocol::Measurement &m : std::as_const(batch.measurements)) {
-            if (!check(validateMeasurement(m)))
+            if (!check(protocol::validateMeasurement(m)))
                 return response;
         }
         total += int(batch.measurements.size());
@@ -318,7 +302,8 @@ TNS__SubmitBatchResponse ServiceObject::submitBatch(const TNS__SubmitBatch &p)
     const QString via = who->role == pki::Role::Connector ? who->id : QString();
     QList<TNS__HubSeq> results;
     for (const cloudapi::HubBatch &batch : std::as_const(batches)) {
-        Result<cloudapi::HubSeq> seq = m_context.measurements.ingest(who->customerId, batch, via, m_context.clock.epochMs());
+        Result<cloudapi::HubSeq> seq =
+            m_context.measurements.ingest(who->customerId, batch, via, m_context.clock.epochMs());
         if (!seq) {
             refuse(seq.error());
             return response;
@@ -404,14 +389,15 @@ TNS__PollCommandsResponse ServiceObject::pollCommands(const TNS__PollCommands &p
     // Nothing yet: answer later without holding this thread.
     const KDSoapDelayedResponseHandle handle = prepareDelayedResponse();
     m_delayed = true;
-    m_polls.wait(hubIds, now + wait * 1000LL, serverSocket(), [this, handle](const QList<cloudapi::Command> &found) {
-        TNS__PollCommandsResponse later;
-        QList<TNS__Command> commands;
-        for (const cloudapi::Command &c : found)
-            commands.append(soap::commandToSoap<TNS__Command>(c));
-        later.setCommand(commands);
-        pollCommandsResponse(handle, later);
-    });
+    m_polls.wait(hubIds, now + wait * 1000LL, serverSocket(),
+                 [this, handle](const QList<cloudapi::Command> &found) {
+                     TNS__PollCommandsResponse later;
+                     QList<TNS__Command> commands;
+                     for (const cloudapi::Command &c : found)
+                         commands.append(soap::commandToSoap<TNS__Command>(c));
+                     later.setCommand(commands);
+                     pollCommandsResponse(handle, later);
+                 });
     return response;
 }
 
@@ -421,7 +407,8 @@ TNS__CompleteCommandResponse ServiceObject::completeCommand(const TNS__CompleteC
     const std::optional<pki::Identity> who = caller();
     if (!who || !check(m_access.mayActFor(*who, p.hubId())))
         return response;
-    Result<bool> stored = m_context.commands.complete(p.id(), p.hubId(), p.ok(), p.detail(), m_context.clock.epochMs());
+    Result<bool> stored =
+        m_context.commands.complete(p.id(), p.hubId(), p.ok(), p.detail(), m_context.clock.epochMs());
     if (!stored) {
         refuse(stored.error());
         return response;

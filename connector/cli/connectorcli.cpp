@@ -1,8 +1,8 @@
 #include "connectorcli.h"
 
 #include "admin/adminprotocol.h"
-#include "control/localcontrol.h"
 #include "cli/programcontext.h"
+#include "control/localcontrol.h"
 #include "core/connectorcore.h"
 #include "core/logging.h"
 #include "core/signals.h"
@@ -18,15 +18,17 @@ namespace {
 
 const QString kProgram = QStringLiteral("occ-connector");
 
-const char kUsage[] = "Usage: occ-connector COMMAND [options]\n\n"
-                      "Commands:\n"
-                      "  enrol --cloud URL [--cloud-ca FILE] --customer ID --key KEY   enrol this connector\n"
-                      "  run                       run the connector (hub server, UPnP, uplink, admin socket)\n"
-                      "  status [--json]           state of the running connector\n"
-                      "  hubs [--json]             hubs connected to the running connector\n"
-                      "  console                   interactive admin console\n"
-                      "  set-proxy-password        read the proxy password from stdin into the keychain\n\n"
-                      "Every command takes --data-dir DIR, --config FILE and --set group/key=value.\n";
+const char kUsage[] =
+    "Usage: occ-connector COMMAND [options]\n\n"
+    "Commands:\n"
+    "  enrol --cloud URL [--cloud-ca FILE] --customer ID --key KEY   enrol this connector\n"
+    "  run                       run the connector (hub server, UPnP, uplink, admin socket)\n"
+    "  status [--json]           state of the running connector\n"
+    "  hubs [--json]             hubs connected to the running connector\n"
+    "  quarantine [--json]       measurements set aside because the cloud refuses them\n"
+    "  console                   interactive admin console\n"
+    "  set-proxy-password        read the proxy password from stdin into the keychain\n\n"
+    "Every command takes --data-dir DIR, --config FILE and --set group/key=value.\n";
 
 QString table(const QJsonArray &hubs)
 {
@@ -46,6 +48,22 @@ QString table(const QJsonArray &hubs)
     return text;
 }
 
+QString quarantineText(const QJsonObject &answer)
+{
+    const QJsonArray entries = answer.value(QStringLiteral("entries")).toArray();
+    QString text =
+        QStringLiteral("%1 measurements quarantined").arg(answer.value(QStringLiteral("total")).toInteger());
+    text += entries.isEmpty() ? QStringLiteral("\n") : QStringLiteral("; newest first:\n");
+    for (const QJsonValue &e : entries)
+        text += QStringLiteral("%1  %2  seq %3-%4 (%5): %6\n")
+                    .arg(e[QStringLiteral("at")].toString(), e[QStringLiteral("hubId")].toString())
+                    .arg(e[QStringLiteral("firstSeq")].toInteger())
+                    .arg(e[QStringLiteral("lastSeq")].toInteger())
+                    .arg(e[QStringLiteral("count")].toInteger())
+                    .arg(e[QStringLiteral("reason")].toString());
+    return text;
+}
+
 QString statusText(const QJsonObject &s)
 {
     const QJsonObject hubs = s[QStringLiteral("hubs")].toObject();
@@ -57,7 +75,7 @@ QString statusText(const QJsonObject &s)
                           "hubs        %6 connected: %7 LAN, %8 VPN\n"
                           "handshakes  %9 completed, %10 resumed, %11 failed, %12 in progress\n"
                           "throughput  %13 batches/s, %14 measurements/s (last 10 s)\n"
-                          "spool       %15 batches, %16 of %17 bytes\n"
+                          "spool       %15 batches, %16 of %17 bytes, %22 measurements quarantined\n"
                           "cloud       %18 %19, proxy: %20%21\n")
         .arg(s[QStringLiteral("connectorId")].toString(), s[QStringLiteral("customerId")].toString(),
              s[QStringLiteral("version")].toString())
@@ -75,11 +93,14 @@ QString statusText(const QJsonObject &s)
         .arg(spool[QStringLiteral("batches")].toInteger())
         .arg(spool[QStringLiteral("bytes")].toInteger())
         .arg(spool[QStringLiteral("maxBytes")].toInteger())
-        .arg(cloud[QStringLiteral("reachable")].toBool() ? QStringLiteral("reachable") : QStringLiteral("UNREACHABLE"),
+        .arg(cloud[QStringLiteral("reachable")].toBool() ? QStringLiteral("reachable")
+                                                         : QStringLiteral("UNREACHABLE"),
              cloud[QStringLiteral("url")].toString(), cloud[QStringLiteral("proxy")].toString(),
              cloud[QStringLiteral("lastError")].toString().isEmpty()
                  ? QString()
-                 : QStringLiteral("\n            last error: ") + cloud[QStringLiteral("lastError")].toString());
+                 : QStringLiteral("\n            last error: ") +
+                       cloud[QStringLiteral("lastError")].toString())
+        .arg(spool[QStringLiteral("quarantined")].toInteger());
 }
 
 int query(const cli::ProgramContext &context, const QJsonObject &request, bool json,
@@ -89,8 +110,10 @@ int query(const cli::ProgramContext &context, const QJsonObject &request, bool j
     if (!answer)
         return cli::failWith(kProgram, answer.error());
     if (!answer->value(QStringLiteral("ok")).toBool())
-        return cli::failWith(kProgram, fail(ErrorCategory::Input, answer->value(QStringLiteral("error")).toString()));
-    cli::print(json ? QString::fromUtf8(QJsonDocument(*answer).toJson(QJsonDocument::Indented)) : format(*answer));
+        return cli::failWith(kProgram,
+                             fail(ErrorCategory::Input, answer->value(QStringLiteral("error")).toString()));
+    cli::print(json ? QString::fromUtf8(QJsonDocument(*answer).toJson(QJsonDocument::Indented))
+                    : format(*answer));
     return 0;
 }
 
@@ -114,6 +137,7 @@ int console(const cli::ProgramContext &context)
             cli::print(QStringLiteral("  hubs            connected hubs\n"
                                       "  hub ID          one hub in detail\n"
                                       "  stats           connector statistics\n"
+                                      "  quarantine      measurements set aside (the cloud refuses them)\n"
                                       "  kick ID         close a hub's session (it reconnects)\n"
                                       "  reconnect-all   ask every hub to reconnect\n"
                                       "  help, quit\n"));
@@ -133,10 +157,14 @@ int console(const cli::ProgramContext &context)
             cli::print(table(answer->value(QStringLiteral("hubs")).toArray()));
         } else if (command == QLatin1StringView("stats") || command == QLatin1StringView("status")) {
             cli::print(statusText(*answer));
+        } else if (command == QLatin1StringView("quarantine")) {
+            cli::print(quarantineText(*answer));
         } else if (command == QLatin1StringView("hub")) {
-            cli::print(QString::fromUtf8(QJsonDocument(answer->value(QStringLiteral("hub")).toObject()).toJson(QJsonDocument::Indented)));
+            cli::print(QString::fromUtf8(QJsonDocument(answer->value(QStringLiteral("hub")).toObject())
+                                             .toJson(QJsonDocument::Indented)));
         } else if (command == QLatin1StringView("reconnect-all")) {
-            cli::print(QStringLiteral("asked %1 hubs to reconnect\n").arg(answer->value(QStringLiteral("count")).toInt()));
+            cli::print(QStringLiteral("asked %1 hubs to reconnect\n")
+                           .arg(answer->value(QStringLiteral("count")).toInt()));
         } else {
             cli::print(QStringLiteral("ok\n"));
         }
@@ -152,7 +180,8 @@ int run(cli::ProgramContext &context)
     ConnectorCore core(context.options.dataDir, context.settings, *context.secrets, clock);
     if (Result<void> started = core.start(); !started)
         return cli::failWith(kProgram, started.error());
-    cli::print(QStringLiteral("occ-connector %1 listening on port %2\n").arg(core.connectorId()).arg(core.port()));
+    cli::print(
+        QStringLiteral("occ-connector %1 listening on port %2\n").arg(core.connectorId()).arg(core.port()));
     quitOnTerminationSignals(&core);
     const int code = QCoreApplication::exec();
     core.stop();
@@ -180,13 +209,16 @@ int runConnectorCli(const QStringList &arguments)
     parser.addOption({QStringLiteral("json"), QStringLiteral("Machine-readable output.")});
     if (command == QLatin1StringView("enrol"))
         cli::addEnrolOptions(parser);
-    const QStringList known{QStringLiteral("enrol"), QStringLiteral("run"), QStringLiteral("status"), QStringLiteral("hubs"),
-                            QStringLiteral("console"), QStringLiteral("set-proxy-password")};
+    const QStringList known{QStringLiteral("enrol"),     QStringLiteral("run"),
+                            QStringLiteral("status"),    QStringLiteral("hubs"),
+                            QStringLiteral("console"),   QStringLiteral("set-proxy-password"),
+                            QStringLiteral("quarantine")};
     if (!known.contains(command)) {
         std::fprintf(stderr, "occ-connector: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
         return 2;
     }
-    if (const std::optional<int> done = cli::parseCommandLine(parser, QStringList{arguments.value(0)} + arguments.mid(2), kProgram))
+    if (const std::optional<int> done =
+            cli::parseCommandLine(parser, QStringList{arguments.value(0)} + arguments.mid(2), kProgram))
         return *done;
     Result<cli::ProgramContext> context = cli::prepare(parser, kProgram);
     if (!context)
@@ -201,6 +233,9 @@ int runConnectorCli(const QStringList &arguments)
     if (command == QLatin1StringView("hubs"))
         return query(*context, {{QStringLiteral("command"), QStringLiteral("hubs")}}, json,
                      [](const QJsonObject &a) { return table(a.value(QStringLiteral("hubs")).toArray()); });
+    if (command == QLatin1StringView("quarantine"))
+        return query(*context, {{QStringLiteral("command"), QStringLiteral("quarantine")}}, json,
+                     quarantineText);
     if (command == QLatin1StringView("console"))
         return console(*context);
     return cli::setProxyPassword(*context);

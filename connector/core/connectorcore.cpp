@@ -17,9 +17,8 @@
 #include "uplink/statereporter.h"
 #include "uplink/uplink.h"
 
-#include <QDateTime>
-
 #include <openssl/x509.h>
+#include <QDateTime>
 #include <QHostInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -39,7 +38,8 @@ Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
     const uint port = text.mid(colon + 1).toUInt(&ok);
     const QHostAddress address(text.left(colon).remove(QLatin1Char('[')).remove(QLatin1Char(']')));
     if (colon <= 0 || !ok || port > 65535 || address.isNull())
-        return fail(ErrorCategory::Config, QStringLiteral("connector/listen must be ADDRESS:PORT, not '%1'").arg(text));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("connector/listen must be ADDRESS:PORT, not '%1'").arg(text));
     return std::pair{address, quint16(port)};
 }
 
@@ -52,7 +52,11 @@ QString iso(qint64 ms)
 
 ConnectorCore::ConnectorCore(QString dataDir, settings::Settings settings, secrets::SecretStore &secrets,
                              const Clock &clock, QObject *parent)
-    : QObject(parent), m_dataDir(std::move(dataDir)), m_settings(std::move(settings)), m_secrets(secrets), m_clock(clock)
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+    , m_settings(std::move(settings))
+    , m_secrets(secrets)
+    , m_clock(clock)
 {
     m_spoolThread.setObjectName(QStringLiteral("spool"));
 }
@@ -73,13 +77,15 @@ Result<void> ConnectorCore::start()
     m_identity = *identity;
     // Refused during the TLS handshake: revoked serials, other roles, other customers.
     const QString customer = m_identity.customerId;
-    Result<std::shared_ptr<TlsContext>> tls = TlsContext::create(
-        m_identity, TlsContext::Side::Server, [this, customer](X509 *leaf, bool *revoked) {
+    Result<std::shared_ptr<TlsContext>> tls =
+        TlsContext::create(m_identity, TlsContext::Side::Server, [this, customer](X509 *leaf, bool *revoked) {
             Result<pki::Identity> peer = pki::checkIdentity(leaf, {pki::Role::Hub, customer, {}, {}});
             if (!peer)
                 return peer.error().message;
             *revoked = m_revocations.contains(peer->serial);
-            return *revoked ? QStringLiteral("certificate %1 is revoked").arg(QString::fromLatin1(peer->serial)) : QString();
+            return *revoked
+                       ? QStringLiteral("certificate %1 is revoked").arg(QString::fromLatin1(peer->serial))
+                       : QString();
         });
     if (!tls)
         return tls.error();
@@ -94,9 +100,13 @@ Result<void> ConnectorCore::start()
     m_spool->moveToThread(&m_spoolThread);
     m_spoolThread.start();
     Result<void> opened = fail(ErrorCategory::Internal, QString());
-    QMetaObject::invokeMethod(m_spool.get(), [&] { opened = m_spool->open(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_spool.get(), [&] { opened = m_spool->open(); }, Qt::BlockingQueuedConnection);
     if (!opened)
         return opened;
+    // Status is right from the first request, not only after the first sample.
+    QMetaObject::invokeMethod(
+        m_spool.get(), [&] { m_spoolFigures = m_spool->figuresNow(); }, Qt::BlockingQueuedConnection);
 
     // Worker threads with the hub sessions.
     SessionConfig config;
@@ -114,18 +124,22 @@ Result<void> ConnectorCore::start()
         thread->setObjectName(QStringLiteral("worker-%1").arg(i));
         auto *worker = new Worker(i, m_tls, config, m_revocations, m_stats, *m_spool, m_clock);
         worker->moveToThread(thread);
-        connect(worker, &Worker::hubConnected, this,
-                [this, worker](const HubHello &hello) { m_directory.connected(worker, hello, m_clock.epochMs()); });
+        connect(worker, &Worker::hubConnected, this, [this, worker](const HubHello &hello) {
+            m_directory.connected(worker, hello, m_clock.epochMs());
+        });
         connect(worker, &Worker::hubStateReported, &m_directory, &HubDirectory::stateReported);
         connect(worker, &Worker::hubDisconnected, this,
-                [this](quint64 sessionId, const QString &hubId, const QString &) { m_directory.disconnected(sessionId, hubId); });
+                [this](quint64 sessionId, const QString &hubId, const QString &) {
+                    m_directory.disconnected(sessionId, hubId);
+                });
         thread->start();
         QMetaObject::invokeMethod(worker, &Worker::start);
         m_workerThreads.append(thread);
         m_workers.append(worker);
     }
 
-    Result<std::pair<QHostAddress, quint16>> listen = parseListen(m_settings.string(QStringLiteral("connector/listen")));
+    Result<std::pair<QHostAddress, quint16>> listen =
+        parseListen(m_settings.string(QStringLiteral("connector/listen")));
     if (!listen)
         return listen.error();
     m_listener = std::make_unique<Listener>(m_workers, m_stats, 256 * workers);
@@ -133,47 +147,55 @@ Result<void> ConnectorCore::start()
         return r;
 
     // The cloud side.
-    Result<std::optional<QByteArray>> proxyPassword = secrets::readSecret(m_secrets, identity::kProxyPasswordSecret);
+    Result<std::optional<QByteArray>> proxyPassword =
+        secrets::readSecret(m_secrets, identity::kProxyPasswordSecret);
     Result<cloudapi::CloudEndpoint> endpoint = identity::cloudEndpoint(
-        m_settings, &m_identity, proxyPassword && *proxyPassword ? QString::fromUtf8(**proxyPassword) : QString());
+        m_settings, &m_identity,
+        proxyPassword && *proxyPassword ? QString::fromUtf8(**proxyPassword) : QString());
     if (!endpoint)
         return endpoint.error();
     m_link = std::make_unique<CloudLink>(*endpoint, m_clock);
-    m_uplink = std::make_unique<Uplink>(*m_link, *m_spool, m_stats, int(m_settings.integer(QStringLiteral("connector/uplinkBatch"))));
+    m_uplink = std::make_unique<Uplink>(*m_link, *m_spool, m_stats,
+                                        int(m_settings.integer(QStringLiteral("connector/uplinkBatch"))));
     connect(m_spool.get(), &Spool::dataAvailable, m_uplink.get(), &Uplink::kick);
-    m_reporter = std::make_unique<StateReporter>(*m_link, m_directory, [this] { return selfInfo(); },
-                                                 m_settings.millis(QStringLiteral("connection/reportInterval")));
+    m_reporter = std::make_unique<StateReporter>(
+        *m_link, m_directory, [this] { return selfInfo(); },
+        m_settings.millis(QStringLiteral("connection/reportInterval")));
     connect(&m_directory, &HubDirectory::hubArrived, m_reporter.get(), &StateReporter::changed);
     connect(&m_directory, &HubDirectory::hubStateChanged, m_reporter.get(), &StateReporter::changed);
     m_commands = std::make_unique<CommandRelay>(*m_link, m_directory);
     connect(&m_directory, &HubDirectory::hubArrived, m_commands.get(), &CommandRelay::hubArrived);
     for (Worker *worker : std::as_const(m_workers))
         connect(worker, &Worker::commandResult, m_commands.get(), &CommandRelay::resultReceived);
-    m_revocationWatcher = std::make_unique<RevocationWatcher>(*m_link, m_revocations, m_directory,
-                                                              m_settings.millis(QStringLiteral("connector/revocationInterval")));
+    m_revocationWatcher = std::make_unique<RevocationWatcher>(
+        *m_link, m_revocations, m_directory,
+        m_settings.millis(QStringLiteral("connector/revocationInterval")));
     m_renewer = std::make_unique<identity::CertificateRenewer>(m_dataDir, m_clock, m_link->client());
-    connect(m_renewer.get(), &identity::CertificateRenewer::renewed, this, [this](const identity::Identity &renewed) {
-        m_identity = renewed;
-        if (Result<void> r = m_tls->setCertificate(renewed); !r)
-            qCCritical(lcCore) << "cannot use the renewed certificate:" << r.error().message;
-        Result<cloudapi::CloudEndpoint> fresh = identity::cloudEndpoint(m_settings, &m_identity, m_link->client().endpoint().proxy.password);
-        if (fresh)
-            m_link->setEndpoint(*fresh);
-    });
+    connect(m_renewer.get(), &identity::CertificateRenewer::renewed, this,
+            [this](const identity::Identity &renewed) {
+                m_identity = renewed;
+                if (Result<void> r = m_tls->setCertificate(renewed); !r)
+                    qCCritical(lcCore) << "cannot use the renewed certificate:" << r.error().message;
+                Result<cloudapi::CloudEndpoint> fresh = identity::cloudEndpoint(
+                    m_settings, &m_identity, m_link->client().endpoint().proxy.password);
+                if (fresh)
+                    m_link->setEndpoint(*fresh);
+            });
 
     // UPnP: description over HTTP and the SSDP device.
     const quint16 descriptionPort = quint16(m_settings.integer(QStringLiteral("connector/descriptionPort")));
     const cloudapi::ConnectorInfo self = selfInfo();
     const QByteArray description = ssdp::buildDescription(
-        {m_identity.id, QStringLiteral("OCC Connector %1").arg(self.hostname), m_identity.customerId, self.hostname,
-         quint16(self.port), int(protocol::kProtocolVersion), m_identity.fingerprint},
+        {m_identity.id, QStringLiteral("OCC Connector %1").arg(self.hostname), m_identity.customerId,
+         self.hostname, quint16(self.port), int(protocol::kProtocolVersion), m_identity.fingerprint},
         QStringLiteral(OCC_VERSION));
     m_description = std::make_unique<DescriptionServer>(description);
     if (Result<void> r = m_description->start(descriptionPort); !r)
         return r;
     SsdpDevice::Config ssdpConfig;
     ssdpConfig.endpoint = {QHostAddress(m_settings.string(QStringLiteral("ssdp/group"))),
-                           quint16(m_settings.integer(QStringLiteral("ssdp/port"))), m_settings.list(QStringLiteral("ssdp/interfaces"))};
+                           quint16(m_settings.integer(QStringLiteral("ssdp/port"))),
+                           m_settings.list(QStringLiteral("ssdp/interfaces"))};
     ssdpConfig.connectorId = m_identity.id;
     ssdpConfig.descriptionPort = m_description->serverPort();
     ssdpConfig.maxAge = int(m_settings.integer(QStringLiteral("ssdp/maxAge")));
@@ -189,7 +211,8 @@ Result<void> ConnectorCore::start()
         qCInfo(lcCore) << "UPnP discovery disabled (ssdp/enabled=false)";
     }
 
-    m_admin = std::make_unique<control::LocalControlServer>(adminSocketPath(m_dataDir), [this](const QJsonObject &r) { return handleAdmin(r); });
+    m_admin = std::make_unique<control::LocalControlServer>(
+        adminSocketPath(m_dataDir), [this](const QJsonObject &r) { return handleAdmin(r); });
     if (Result<void> r = m_admin->start(); !r)
         return r;
 
@@ -201,8 +224,10 @@ Result<void> ConnectorCore::start()
     m_sampler.setInterval(1000);
     connect(&m_sampler, &QTimer::timeout, this, &ConnectorCore::sampleRates);
     m_sampler.start();
-    qCInfo(lcCore).noquote() << "connector" << m_identity.id << "of customer" << m_identity.customerId << "listening on"
-                             << m_listener->serverAddress().toString() + QLatin1Char(':') + QString::number(port())
+    qCInfo(lcCore).noquote() << "connector" << m_identity.id << "of customer" << m_identity.customerId
+                             << "listening on"
+                             << m_listener->serverAddress().toString() + QLatin1Char(':') +
+                                    QString::number(port())
                              << "with" << workers << "worker threads";
     return {};
 }
@@ -308,7 +333,8 @@ QJsonObject ConnectorCore::status()
     if (m_samples.size() >= 2) {
         const double seconds = double(m_samples.size() - 1);
         batchesPerSecond = double(m_samples.last().batches - m_samples.first().batches) / seconds;
-        measurementsPerSecond = double(m_samples.last().measurements - m_samples.first().measurements) / seconds;
+        measurementsPerSecond =
+            double(m_samples.last().measurements - m_samples.first().measurements) / seconds;
     }
     return {
         {QStringLiteral("ok"), true},
@@ -316,31 +342,36 @@ QJsonObject ConnectorCore::status()
         {QStringLiteral("customerId"), m_identity.customerId},
         {QStringLiteral("version"), QStringLiteral(OCC_VERSION)},
         {QStringLiteral("uptimeSeconds"), m_uptime.elapsed() / 1000},
-        {QStringLiteral("listen"), m_listener->serverAddress().toString() + QLatin1Char(':') + QString::number(port())},
+        {QStringLiteral("listen"),
+         m_listener->serverAddress().toString() + QLatin1Char(':') + QString::number(port())},
         {QStringLiteral("hubs"), QJsonObject{{QStringLiteral("total"), int(hubs.size())},
-                                            {QStringLiteral("ConnectorLan"), lan},
-                                            {QStringLiteral("ConnectorVpn"), vpn}}},
-        {QStringLiteral("handshakes"), QJsonObject{{QStringLiteral("completed"), m_stats.handshakesCompleted.load()},
-                                                  {QStringLiteral("failed"), m_stats.handshakesFailed.load()},
-                                                  {QStringLiteral("resumed"), m_stats.handshakesResumed.load()},
-                                                  {QStringLiteral("inProgress"), m_stats.handshakesInProgress.load()}}},
+                                             {QStringLiteral("ConnectorLan"), lan},
+                                             {QStringLiteral("ConnectorVpn"), vpn}}},
+        {QStringLiteral("handshakes"),
+         QJsonObject{{QStringLiteral("completed"), m_stats.handshakesCompleted.load()},
+                     {QStringLiteral("failed"), m_stats.handshakesFailed.load()},
+                     {QStringLiteral("resumed"), m_stats.handshakesResumed.load()},
+                     {QStringLiteral("inProgress"), m_stats.handshakesInProgress.load()}}},
         {QStringLiteral("batchesPerSecond"), batchesPerSecond},
         {QStringLiteral("measurementsPerSecond"), measurementsPerSecond},
         {QStringLiteral("measurementsAcknowledged"), m_stats.measurementsAcknowledged.load()},
         {QStringLiteral("measurementsUploaded"), m_stats.measurementsUploaded.load()},
         {QStringLiteral("duplicatesIgnored"), m_stats.duplicatesIgnored.load()},
         {QStringLiteral("protocolErrors"), m_stats.protocolErrors.load()},
-        {QStringLiteral("spool"), QJsonObject{{QStringLiteral("batches"), m_spoolFigures.rows},
-                                             {QStringLiteral("bytes"), m_spoolFigures.bytes},
-                                             {QStringLiteral("maxBytes"), m_spoolFigures.maxBytes},
-                                             {QStringLiteral("refusedFull"), m_stats.spoolFullRefusals.load()}}},
+        {QStringLiteral("spool"),
+         QJsonObject{{QStringLiteral("batches"), m_spoolFigures.rows},
+                     {QStringLiteral("bytes"), m_spoolFigures.bytes},
+                     {QStringLiteral("maxBytes"), m_spoolFigures.maxBytes},
+                     {QStringLiteral("refusedFull"), m_stats.spoolFullRefusals.load()},
+                     {QStringLiteral("quarantined"), m_spoolFigures.quarantined}}},
         {QStringLiteral("cloud"), QJsonObject{{QStringLiteral("url"), m_link->url()},
-                                             {QStringLiteral("reachable"), m_link->reachable()},
-                                             {QStringLiteral("lastSuccess"), iso(m_link->lastSuccess())},
-                                             {QStringLiteral("lastFailure"), iso(m_link->lastFailure())},
-                                             {QStringLiteral("lastError"), m_link->lastError()},
-                                             {QStringLiteral("proxy"), m_link->proxyDescription()}}},
-        {QStringLiteral("ssdp"), QJsonObject{{QStringLiteral("searchesAnswered"), m_ssdp ? m_ssdp->searchesAnswered() : 0}}},
+                                              {QStringLiteral("reachable"), m_link->reachable()},
+                                              {QStringLiteral("lastSuccess"), iso(m_link->lastSuccess())},
+                                              {QStringLiteral("lastFailure"), iso(m_link->lastFailure())},
+                                              {QStringLiteral("lastError"), m_link->lastError()},
+                                              {QStringLiteral("proxy"), m_link->proxyDescription()}}},
+        {QStringLiteral("ssdp"),
+         QJsonObject{{QStringLiteral("searchesAnswered"), m_ssdp ? m_ssdp->searchesAnswered() : 0}}},
     };
 }
 
@@ -365,6 +396,19 @@ QJsonObject ConnectorCore::handleAdmin(const QJsonObject &request)
             return error(QStringLiteral("hub %1 is not connected").arg(id));
         return {{QStringLiteral("ok"), true}, {QStringLiteral("hub"), hubJson(*entry)}};
     }
+    if (command == QLatin1StringView("quarantine")) {
+        QJsonArray entries;
+        for (const queue::QuarantinedItem &item : m_spool->quarantinedEntries(1000))
+            entries.append(QJsonObject{{QStringLiteral("hubId"), item.stream},
+                                       {QStringLiteral("firstSeq"), item.firstSeq},
+                                       {QStringLiteral("lastSeq"), item.lastSeq},
+                                       {QStringLiteral("count"), item.count},
+                                       {QStringLiteral("reason"), item.reason},
+                                       {QStringLiteral("at"), iso(item.at)}});
+        return {{QStringLiteral("ok"), true},
+                {QStringLiteral("total"), m_spoolFigures.quarantined},
+                {QStringLiteral("entries"), entries}};
+    }
     if (command == QLatin1StringView("kick")) {
         if (!m_directory.kick(id, QStringLiteral("kicked by the administrator")))
             return error(QStringLiteral("hub %1 is not connected").arg(id));
@@ -376,13 +420,18 @@ QJsonObject ConnectorCore::handleAdmin(const QJsonObject &request)
         int count = 0;
         for (const HubEntry &entry : m_directory.all()) {
             entry.worker->sendTo(entry.hello.sessionId,
-                                 protocol::Command{QStringLiteral("local-") + QUuid::createUuid().toString(QUuid::WithoutBraces),
-                                                   QStringLiteral("reconnect"), {}, m_clock.epochMs() + 60000});
+                                 protocol::Command{QStringLiteral("local-") +
+                                                       QUuid::createUuid().toString(QUuid::WithoutBraces),
+                                                   QStringLiteral("reconnect"),
+                                                   {},
+                                                   m_clock.epochMs() + 60000});
             ++count;
         }
         return {{QStringLiteral("ok"), true}, {QStringLiteral("count"), count}};
     }
-    return error(QStringLiteral("unknown command '%1' (status, hubs, hub, stats, kick, reconnect-all)").arg(command.left(40)));
+    return error(
+        QStringLiteral("unknown command '%1' (status, hubs, hub, stats, quarantine, kick, reconnect-all)")
+            .arg(command.left(40)));
 }
 
 } // namespace occ::connector

@@ -1,17 +1,21 @@
 #include "spool.h"
 
 #include "hubserver/worker.h"
+#include "protocol/measurementrules.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcSpool, "occ.connector.spool")
 
 namespace occ::connector {
 
 Spool::Spool(QString path, queue::QueueOptions options, ConnectorStats &stats)
-    : m_path(std::move(path)), m_options(options), m_stats(stats)
-{
-}
+    : m_path(std::move(path))
+    , m_options(options)
+    , m_stats(stats)
+{}
 
 Spool::~Spool() = default;
 
@@ -21,7 +25,8 @@ Result<void> Spool::open()
     if (!queue)
         return queue.error();
     m_queue = std::move(queue).value();
-    qCInfo(lcSpool) << "spool" << m_path << "holds" << m_queue->count() << "batches," << m_queue->bytes() << "bytes";
+    qCInfo(lcSpool) << "spool" << m_path << "holds" << m_queue->count() << "batches," << m_queue->bytes()
+                    << "bytes";
     return {};
 }
 
@@ -43,9 +48,18 @@ void Spool::flush()
     m_flushScheduled = false;
     const QList<AppendRequest> requests = std::exchange(m_pending, {});
     QList<queue::QueueItem> rows;
+    QList<queue::QuarantinedItem> quarantined;
     QHash<QString, qint64> highWater;
+    QList<bool> refusedEarlier; // per request: behind a refused batch of its hub
     qint64 duplicates = 0;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const AppendRequest &request : requests) {
+        const qint64 first = request.items.isEmpty() ? 0 : request.items.first().seq;
+        const auto refused = m_refusedFrom.constFind(request.hubId);
+        const bool behind = refused != m_refusedFrom.cend() && first > refused.value();
+        refusedEarlier.append(behind);
+        if (behind)
+            continue;
         auto it = highWater.find(request.hubId);
         if (it == highWater.end()) {
             auto cached = m_highWater.constFind(request.hubId);
@@ -58,22 +72,30 @@ void Spool::flush()
             it = highWater.insert(request.hubId, mark);
         }
         // Keep only what is new for this hub; a replay after a reconnect is
-        // acknowledged but not stored twice.
+        // acknowledged but not stored twice. What the cloud would refuse is set
+        // aside (and acknowledged): it must not stall the uplink.
         protocol::Batch fresh;
         for (const protocol::Measurement &m : request.items) {
-            if (m.seq > it.value())
-                fresh.items.append(m);
-            else
+            if (m.seq <= it.value()) {
                 ++duplicates;
+                continue;
+            }
+            it.value() = m.seq;
+            if (Result<void> valid = protocol::validateMeasurement(m); !valid) {
+                protocol::Batch single{{m}};
+                quarantined.append({request.hubId, m.seq, m.seq, 1, valid.error().message,
+                                    protocol::toCbor(single).toCborValue().toCbor(), now});
+                continue;
+            }
+            fresh.items.append(m);
         }
-        if (fresh.items.isEmpty())
-            continue;
-        it.value() = fresh.items.last().seq;
-        rows.append({request.hubId, fresh.items.last().seq, protocol::toCbor(fresh).toCborValue().toCbor()});
+        if (!fresh.items.isEmpty())
+            rows.append(
+                {request.hubId, fresh.items.last().seq, protocol::toCbor(fresh).toCborValue().toCbor()});
     }
     bool stored = true;
-    if (!rows.isEmpty()) {
-        Result<queue::AppendOutcome> outcome = m_queue->appendWithSeqs(rows);
+    if (!rows.isEmpty() || !quarantined.isEmpty()) {
+        Result<queue::AppendOutcome> outcome = m_queue->appendWithSeqs(rows, quarantined);
         if (!outcome) {
             qCCritical(lcSpool) << "cannot store in the spool:" << outcome.error().message;
             stored = false;
@@ -87,27 +109,42 @@ void Spool::flush()
         for (auto it = highWater.cbegin(); it != highWater.cend(); ++it)
             m_highWater.insert(it.key(), it.value());
         m_stats.duplicatesIgnored += duplicates;
+        for (const queue::QuarantinedItem &item : std::as_const(quarantined))
+            qCWarning(lcSpool).noquote() << "quarantined measurement" << item.firstSeq << "of hub"
+                                         << item.stream << ":" << item.reason;
     }
-    for (const AppendRequest &request : requests) {
+    for (qsizetype i = 0; i < requests.size(); ++i) {
+        const AppendRequest &request = requests.at(i);
+        const qint64 first = request.items.isEmpty() ? 0 : request.items.first().seq;
         const qint64 upTo = request.items.isEmpty() ? 0 : request.items.last().seq;
-        if (stored)
+        const bool ok = stored && !refusedEarlier.at(i);
+        if (ok) {
             m_stats.measurementsAcknowledged += request.items.size();
+            m_refusedFrom.remove(request.hubId); // the refused batch came again and is stored
+        } else if (!request.items.isEmpty()) {
+            auto it = m_refusedFrom.find(request.hubId);
+            if (it == m_refusedFrom.end())
+                m_refusedFrom.insert(request.hubId, first);
+            else
+                it.value() = qMin(it.value(), first);
+        }
         Worker *worker = request.worker;
         const quint64 session = request.sessionId;
         const int batches = request.batches;
-        QMetaObject::invokeMethod(worker, [worker, session, upTo, batches, stored] {
-            worker->appended(session, upTo, batches, stored);
-        });
+        QMetaObject::invokeMethod(
+            worker, [worker, session, upTo, batches, ok] { worker->appended(session, upTo, batches, ok); });
     }
     if (stored && !rows.isEmpty())
         emit dataAvailable();
 }
 
-void Spool::takeForUpload(int maxMeasurements, QObject *context, std::function<void(QList<SpoolRow>)> done)
+void Spool::takeForUpload(int maxMeasurements, qint64 maxBytes, QObject *context,
+                          std::function<void(QList<SpoolRow>)> done)
 {
-    QMetaObject::invokeMethod(this, [this, maxMeasurements, context, done = std::move(done)] {
+    QMetaObject::invokeMethod(this, [this, maxMeasurements, maxBytes, context, done = std::move(done)] {
         QList<SpoolRow> rows;
         int measurements = 0;
+        qint64 bytes = 0;
         // Rows hold whole batches; take rows until the budget is used.
         Result<QList<queue::QueueItem>> items = m_queue->peekAll(qMax(1, maxMeasurements / 10));
         if (!items) {
@@ -116,16 +153,19 @@ void Spool::takeForUpload(int maxMeasurements, QObject *context, std::function<v
             for (const queue::QueueItem &item : std::as_const(*items)) {
                 QCborParserError error;
                 const QCborValue value = QCborValue::fromCbor(item.data, &error);
-                Result<protocol::Message> message = value.isMap() ? protocol::decode(value.toMap())
-                                                                  : Result<protocol::Message>(fail(ErrorCategory::Input, QString()));
+                Result<protocol::Message> message =
+                    value.isMap() ? protocol::decode(value.toMap())
+                                  : Result<protocol::Message>(fail(ErrorCategory::Input, QString()));
                 if (!message || !std::holds_alternative<protocol::Batch>(*message)) {
                     qCCritical(lcSpool) << "damaged spool row of" << item.stream << item.seq << "skipped";
                     continue;
                 }
                 SpoolRow row{item.stream, item.seq, std::get<protocol::Batch>(*message).items};
-                if (!rows.isEmpty() && measurements + row.measurements.size() > maxMeasurements)
+                if (!rows.isEmpty() && (measurements + row.measurements.size() > maxMeasurements ||
+                                        bytes + item.data.size() > maxBytes))
                     break;
                 measurements += int(row.measurements.size());
+                bytes += item.data.size();
                 rows.append(std::move(row));
             }
         }
@@ -133,10 +173,11 @@ void Spool::takeForUpload(int maxMeasurements, QObject *context, std::function<v
     });
 }
 
-void Spool::uploaded(const QHash<QString, qint64> &upToByHub, QObject *context, std::function<void()> done)
+void Spool::uploaded(const QHash<QString, qint64> &sentUpToByHub, QObject *context,
+                     std::function<void()> done)
 {
-    QMetaObject::invokeMethod(this, [this, upToByHub, context, done = std::move(done)] {
-        for (auto it = upToByHub.cbegin(); it != upToByHub.cend(); ++it) {
+    QMetaObject::invokeMethod(this, [this, sentUpToByHub, context, done = std::move(done)] {
+        for (auto it = sentUpToByHub.cbegin(); it != sentUpToByHub.cend(); ++it) {
             if (Result<qint64> removed = m_queue->ackUpTo(it.key(), it.value()); !removed)
                 qCWarning(lcSpool) << "cannot delete uploaded rows of" << it.key() << removed.error().message;
         }
@@ -144,11 +185,52 @@ void Spool::uploaded(const QHash<QString, qint64> &upToByHub, QObject *context, 
     });
 }
 
+void Spool::quarantine(const QList<SpoolRow> &rows, const QString &reason, QObject *context,
+                       std::function<void()> done)
+{
+    QMetaObject::invokeMethod(this, [this, rows, reason, context, done = std::move(done)] {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QHash<QString, QList<queue::QuarantinedItem>> byHub;
+        QHash<QString, qint64> upTo;
+        for (const SpoolRow &row : rows) {
+            if (row.measurements.isEmpty())
+                continue;
+            const protocol::Batch batch{row.measurements};
+            byHub[row.hubId].append({row.hubId, row.measurements.first().seq, row.upTo,
+                                     qint64(row.measurements.size()), reason,
+                                     protocol::toCbor(batch).toCborValue().toCbor(), now});
+            upTo[row.hubId] = qMax(upTo.value(row.hubId), row.upTo);
+        }
+        for (auto it = byHub.cbegin(); it != byHub.cend(); ++it) {
+            if (Result<void> r = m_queue->quarantine(it.value(), it.key(), upTo.value(it.key())); !r)
+                qCCritical(lcSpool) << "cannot quarantined rows of" << it.key() << r.error().message;
+            else
+                qCWarning(lcSpool).noquote() << "the cloud refused" << it.value().size() << "rows of hub"
+                                             << it.key() << "for good; quarantined:" << reason;
+        }
+        QMetaObject::invokeMethod(context, done);
+    });
+}
+
+QList<queue::QuarantinedItem> Spool::quarantinedEntries(int limit)
+{
+    Q_ASSERT(QThread::currentThread() != thread());
+    QList<queue::QuarantinedItem> entries;
+    QMetaObject::invokeMethod(
+        this, [&] { entries = m_queue->quarantinedItems(limit).valueOr({}); }, Qt::BlockingQueuedConnection);
+    return entries;
+}
+
+SpoolFigures Spool::figuresNow() const
+{
+    return {m_queue ? m_queue->count() : 0, m_queue ? m_queue->bytes() : 0, m_queue ? m_queue->maxBytes() : 0,
+            m_queue ? m_queue->quarantinedCount() : 0};
+}
+
 void Spool::figures(QObject *context, std::function<void(SpoolFigures)> done)
 {
     QMetaObject::invokeMethod(this, [this, context, done = std::move(done)] {
-        const SpoolFigures figures{m_queue ? m_queue->count() : 0, m_queue ? m_queue->bytes() : 0,
-                                   m_queue ? m_queue->maxBytes() : 0};
+        const SpoolFigures figures = figuresNow();
         QMetaObject::invokeMethod(context, [done, figures] { done(figures); });
     });
 }

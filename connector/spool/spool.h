@@ -4,12 +4,11 @@
 #include "protocol/messages.h"
 #include "queue/durablequeue.h"
 
+#include <functional>
+#include <memory>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
-
-#include <functional>
-#include <memory>
 
 namespace occ::connector {
 
@@ -37,6 +36,7 @@ struct SpoolFigures
     qint64 rows = 0;
     qint64 bytes = 0;
     qint64 maxBytes = 0;
+    qint64 quarantined = 0; // measurements quarantined (the cloud would refuse, or refused, them)
 };
 
 // The connector's durable spool (ARCHITECTURE §9): the shared DurableQueue (SQLite
@@ -58,12 +58,21 @@ public:
 
     // Any thread.
     void append(AppendRequest request);
-    // Oldest rows across hubs, at most about maxMeasurements; answer in the caller's
-    // thread through context.
-    void takeForUpload(int maxMeasurements, QObject *context, std::function<void(QList<SpoolRow>)> done);
-    // The cloud holds everything up to these seqs: delete those rows.
-    void uploaded(const QHash<QString, qint64> &upToByHub, QObject *context, std::function<void()> done);
+    // Oldest rows across hubs, at most about maxMeasurements and maxBytes (the first
+    // row always); answer in the caller's thread through context.
+    void takeForUpload(int maxMeasurements, qint64 maxBytes, QObject *context,
+                       std::function<void(QList<SpoolRow>)> done);
+    // The cloud stored these rows (each hub's up to the given seq, which is the
+    // highest seq *sent*, never the cloud's highest for the hub): delete them.
+    void uploaded(const QHash<QString, qint64> &sentUpToByHub, QObject *context, std::function<void()> done);
+    // The cloud refused these rows for good: set them aside with the reason.
+    void quarantine(const QList<SpoolRow> &rows, const QString &reason, QObject *context,
+                    std::function<void()> done);
     void figures(QObject *context, std::function<void(SpoolFigures)> done);
+    SpoolFigures figuresNow() const; // spool thread
+    // The newest quarantine entries (for the admin console); blocks the caller,
+    // which must not be the spool's thread.
+    QList<queue::QuarantinedItem> quarantinedEntries(int limit);
 
 signals:
     // Emitted (spool thread) after a commit stored new rows.
@@ -79,6 +88,11 @@ private:
     QList<AppendRequest> m_pending;
     bool m_flushScheduled = false;
     QHash<QString, qint64> m_highWater; // cache of the queue's per-hub high-water marks
+    // Per hub, the first seq of a batch the spool refused (full, or a disk error).
+    // Later batches of that hub are refused too until the refused one comes again:
+    // a cumulative ack must never cover what was not stored, and a stored later
+    // batch would make the refused one look like a replay (ARCHITECTURE §7, §9).
+    QHash<QString, qint64> m_refusedFrom;
 };
 
 } // namespace occ::connector

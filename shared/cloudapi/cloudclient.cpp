@@ -24,7 +24,7 @@ Error faultToError(const KDSoapMessage &fault)
     ErrorCategory category = ErrorCategory::Protocol;
     if (code.contains(QLatin1StringView("Auth")))
         category = ErrorCategory::Auth;
-    else if (code.contains(QLatin1StringView("Invalid")))
+    else if (code.contains(QLatin1StringView("Invalid")) || code.contains(QLatin1StringView("TooLarge")))
         category = ErrorCategory::Input;
     else if (code.startsWith(QLatin1StringView("Server")))
         category = ErrorCategory::Internal;

@@ -4,9 +4,8 @@
 
 #include <QDir>
 #include <QFile>
-#include <QHash>
 #include <QFileInfo>
-
+#include <QHash>
 #include <sqlite3.h>
 
 namespace occ::queue {
@@ -28,6 +27,9 @@ enum Slot
     kOldest,
     kDeleteId,
     kCountStream,
+    kInsertQuarantined,
+    kTrimQuarantined,
+    kListQuarantined,
 };
 
 const char *const kSchema = R"sql(
@@ -44,7 +46,17 @@ CREATE TABLE IF NOT EXISTS streams (
     high_water INTEGER NOT NULL DEFAULT 0,
     dropped    INTEGER NOT NULL DEFAULT 0
 );
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS quarantine (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream    TEXT    NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq  INTEGER NOT NULL,
+    count     INTEGER NOT NULL,
+    reason    TEXT    NOT NULL,
+    at        INTEGER NOT NULL,
+    data      BLOB    NOT NULL
+);
+PRAGMA user_version = 2;
 )sql";
 
 QString text(sqlite3_stmt *statement, int column)
@@ -79,7 +91,8 @@ Result<std::unique_ptr<DurableQueue>> DurableQueue::open(const QString &path, co
     QDir().mkpath(QFileInfo(path).absolutePath());
     std::unique_ptr<DurableQueue> queue(new DurableQueue(path, options));
     const QByteArray file = QFile::encodeName(path);
-    if (sqlite3_open_v2(file.constData(), &queue->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(file.constData(), &queue->m_db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK)
         return queue->sqlError(QStringLiteral("cannot open queue %1").arg(path));
     if (Result<void> r = queue->init(); !r)
@@ -122,27 +135,35 @@ Result<void> DurableQueue::init()
     sqlite3_busy_timeout(m_db, 5000);
     if (Result<void> r = exec("PRAGMA journal_mode=WAL"); !r)
         return r;
-    if (Result<void> r = exec(m_options.fullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r)
+    if (Result<void> r = exec(m_options.fullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+        !r)
         return r;
     if (Result<void> r = exec(kSchema); !r)
         return r;
     sqlite3_stmt *totals = nullptr;
-    if (sqlite3_prepare_v2(m_db, "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM items", -1, &totals, nullptr) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(m_db, "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM items", -1, &totals,
+                           nullptr) != SQLITE_OK)
         return sqlError(QStringLiteral("cannot read queue totals"));
     if (sqlite3_step(totals) == SQLITE_ROW) {
         m_count = sqlite3_column_int64(totals, 0);
         m_bytes = sqlite3_column_int64(totals, 1);
     }
     sqlite3_finalize(totals);
+    sqlite3_stmt *kept = nullptr;
+    if (sqlite3_prepare_v2(m_db, "SELECT COALESCE(SUM(count), 0) FROM quarantine", -1, &kept, nullptr) !=
+        SQLITE_OK)
+        return sqlError(QStringLiteral("cannot read the quarantine table"));
+    if (sqlite3_step(kept) == SQLITE_ROW)
+        m_quarantinedCount = sqlite3_column_int64(kept, 0);
+    sqlite3_finalize(kept);
     qCDebug(lcQueue) << "opened" << m_path << "items" << m_count << "bytes" << m_bytes;
     return {};
 }
 
 sqlite3_stmt *DurableQueue::statement(int index, const char *sql) const
 {
-    if (!m_statements[index] && sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_statements[index],
-                                                   nullptr) != SQLITE_OK) {
+    if (!m_statements[index] && sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                                   &m_statements[index], nullptr) != SQLITE_OK) {
         qCCritical(lcQueue) << "cannot prepare" << sql << sqlite3_errmsg(m_db);
         return nullptr;
     }
@@ -210,7 +231,8 @@ Result<qint64> DurableQueue::count(const QString &stream) const
 Result<void> DurableQueue::setHighWaterMark(const QString &stream, qint64 seq)
 {
     sqlite3_stmt *ensure = statement(kEnsureStream, "INSERT OR IGNORE INTO streams(stream) VALUES (?1)");
-    sqlite3_stmt *set = statement(kSetHighWater, "UPDATE streams SET high_water = MAX(high_water, ?2) WHERE stream = ?1");
+    sqlite3_stmt *set =
+        statement(kSetHighWater, "UPDATE streams SET high_water = MAX(high_water, ?2) WHERE stream = ?1");
     if (!ensure || !set)
         return sqlError(QStringLiteral("queue statement"));
     {
@@ -240,7 +262,8 @@ Result<void> DurableQueue::raiseHighWaterMark(const QString &stream, qint64 seq)
 
 Result<void> DurableQueue::storeItem(const QString &stream, qint64 seq, const QByteArray &data)
 {
-    sqlite3_stmt *s = statement(kInsertItem, "INSERT INTO items(stream, seq, bytes, data) VALUES (?1, ?2, ?3, ?4)");
+    sqlite3_stmt *s =
+        statement(kInsertItem, "INSERT INTO items(stream, seq, bytes, data) VALUES (?1, ?2, ?3, ?4)");
     if (!s)
         return sqlError(QStringLiteral("queue statement"));
     StatementGuard guard{s};
@@ -258,7 +281,8 @@ Result<void> DurableQueue::makeRoom(qint64 incoming)
 {
     sqlite3_stmt *oldest = statement(kOldest, "SELECT id, stream, bytes FROM items ORDER BY id LIMIT 256");
     sqlite3_stmt *remove = statement(kDeleteId, "DELETE FROM items WHERE id = ?1");
-    sqlite3_stmt *dropped = statement(kAddDropped, "UPDATE streams SET dropped = dropped + ?2 WHERE stream = ?1");
+    sqlite3_stmt *dropped =
+        statement(kAddDropped, "UPDATE streams SET dropped = dropped + ?2 WHERE stream = ?1");
     if (!oldest || !remove || !dropped)
         return sqlError(QStringLiteral("queue statement"));
     while (m_bytes + incoming > m_options.maxBytes && m_count > 0) {
@@ -273,7 +297,8 @@ Result<void> DurableQueue::makeRoom(qint64 incoming)
             StatementGuard guard{oldest};
             qint64 freed = 0;
             while (m_bytes - freed + incoming > m_options.maxBytes && sqlite3_step(oldest) == SQLITE_ROW) {
-                victims.append({sqlite3_column_int64(oldest, 0), text(oldest, 1), sqlite3_column_int64(oldest, 2)});
+                victims.append(
+                    {sqlite3_column_int64(oldest, 0), text(oldest, 1), sqlite3_column_int64(oldest, 2)});
                 freed += victims.last().bytes;
             }
         }
@@ -358,7 +383,8 @@ Result<qint64> DurableQueue::append(const QString &stream, const QByteArray &ite
     return seqs->first();
 }
 
-Result<AppendOutcome> DurableQueue::appendWithSeqs(const QList<QueueItem> &items)
+Result<AppendOutcome> DurableQueue::appendWithSeqs(const QList<QueueItem> &items,
+                                                   const QList<QuarantinedItem> &quarantined)
 {
     AppendOutcome outcome;
     const qint64 savedCount = m_count;
@@ -409,6 +435,17 @@ Result<AppendOutcome> DurableQueue::appendWithSeqs(const QList<QueueItem> &items
         ++m_count;
         ++outcome.accepted;
     }
+    const qint64 savedQuarantined = m_quarantinedCount;
+    for (const QuarantinedItem &item : quarantined) {
+        if (Result<void> r = storeQuarantined(item); !r) {
+            m_quarantinedCount = savedQuarantined;
+            return undo(r.error());
+        }
+        auto it = highWater.find(item.stream);
+        if (it == highWater.end())
+            it = highWater.insert(item.stream, 0);
+        it.value() = qMax(it.value(), item.lastSeq);
+    }
     for (auto it = highWater.cbegin(); it != highWater.cend(); ++it) {
         if (Result<void> r = setHighWaterMark(it.key(), it.value()); !r)
             return undo(r.error());
@@ -418,10 +455,11 @@ Result<AppendOutcome> DurableQueue::appendWithSeqs(const QList<QueueItem> &items
     return outcome;
 }
 
-Result<QList<QueueItem>> DurableQueue::peek(const QString &stream, int maxItems, qint64 maxBytes, qint64 afterSeq) const
+Result<QList<QueueItem>> DurableQueue::peek(const QString &stream, int maxItems, qint64 maxBytes,
+                                            qint64 afterSeq) const
 {
-    sqlite3_stmt *s =
-        statement(kPeekStream, "SELECT seq, data FROM items WHERE stream = ?1 AND seq > ?3 ORDER BY seq LIMIT ?2");
+    sqlite3_stmt *s = statement(
+        kPeekStream, "SELECT seq, data FROM items WHERE stream = ?1 AND seq > ?3 ORDER BY seq LIMIT ?2");
     if (!s)
         return sqlError(QStringLiteral("queue statement"));
     StatementGuard guard{s};
@@ -454,8 +492,9 @@ Result<QList<QueueItem>> DurableQueue::peekAll(int maxItems) const
     QList<QueueItem> items;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        items.append({text(s, 0), sqlite3_column_int64(s, 1),
-                      QByteArray(static_cast<const char *>(sqlite3_column_blob(s, 2)), sqlite3_column_bytes(s, 2))});
+        items.append(
+            {text(s, 0), sqlite3_column_int64(s, 1),
+             QByteArray(static_cast<const char *>(sqlite3_column_blob(s, 2)), sqlite3_column_bytes(s, 2))});
     }
     if (rc != SQLITE_DONE)
         return sqlError(QStringLiteral("cannot read the queue"));
@@ -477,46 +516,131 @@ Result<QStringList> DurableQueue::pendingStreams() const
     return streams;
 }
 
-Result<qint64> DurableQueue::ackUpTo(const QString &stream, qint64 upTo)
+// Within a transaction: deletes the stream's items up to a seq.
+Result<qint64> DurableQueue::deleteUpTo(const QString &stream, qint64 upTo)
 {
-    sqlite3_stmt *sum =
-        statement(kSumStream, "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM items WHERE stream = ?1 AND seq <= ?2");
+    sqlite3_stmt *sum = statement(
+        kSumStream, "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM items WHERE stream = ?1 AND seq <= ?2");
     sqlite3_stmt *remove = statement(kDeleteUpTo, "DELETE FROM items WHERE stream = ?1 AND seq <= ?2");
     if (!sum || !remove)
         return sqlError(QStringLiteral("queue statement"));
-    if (Result<void> r = begin(); !r)
-        return r.error();
     qint64 removedCount = 0;
     qint64 removedBytes = 0;
     {
         StatementGuard guard{sum};
         bindText(sum, 1, stream);
         sqlite3_bind_int64(sum, 2, upTo);
-        if (sqlite3_step(sum) != SQLITE_ROW) {
-            Error error = sqlError(QStringLiteral("cannot acknowledge %1").arg(stream));
-            rollback();
-            return error;
-        }
+        if (sqlite3_step(sum) != SQLITE_ROW)
+            return sqlError(QStringLiteral("cannot acknowledge %1").arg(stream));
         removedCount = sqlite3_column_int64(sum, 0);
         removedBytes = sqlite3_column_int64(sum, 1);
     }
-    {
-        StatementGuard guard{remove};
-        bindText(remove, 1, stream);
-        sqlite3_bind_int64(remove, 2, upTo);
-        if (sqlite3_step(remove) != SQLITE_DONE) {
-            Error error = sqlError(QStringLiteral("cannot acknowledge %1").arg(stream));
-            rollback();
-            return error;
-        }
-    }
-    if (Result<void> r = commit(); !r) {
-        rollback();
-        return r.error();
-    }
+    StatementGuard guard{remove};
+    bindText(remove, 1, stream);
+    sqlite3_bind_int64(remove, 2, upTo);
+    if (sqlite3_step(remove) != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot acknowledge %1").arg(stream));
     m_count -= removedCount;
     m_bytes -= removedBytes;
     return removedCount;
+}
+
+Result<qint64> DurableQueue::ackUpTo(const QString &stream, qint64 upTo)
+{
+    const qint64 savedCount = m_count;
+    const qint64 savedBytes = m_bytes;
+    if (Result<void> r = begin(); !r)
+        return r.error();
+    Result<qint64> removed = deleteUpTo(stream, upTo);
+    if (removed) {
+        if (Result<void> r = commit(); !r)
+            removed = r.error();
+    }
+    if (!removed) {
+        rollback();
+        m_count = savedCount;
+        m_bytes = savedBytes;
+    }
+    return removed;
+}
+
+Result<void> DurableQueue::storeQuarantined(const QuarantinedItem &item)
+{
+    sqlite3_stmt *insert = statement(kInsertQuarantined,
+                                     "INSERT INTO quarantine(stream, first_seq, last_seq, count, reason, at, "
+                                     "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    sqlite3_stmt *trim = statement(
+        kTrimQuarantined, "DELETE FROM quarantine WHERE id <= (SELECT MAX(id) FROM quarantine) - ?1");
+    if (!insert || !trim)
+        return sqlError(QStringLiteral("queue statement"));
+    {
+        StatementGuard guard{insert};
+        bindText(insert, 1, item.stream);
+        sqlite3_bind_int64(insert, 2, item.firstSeq);
+        sqlite3_bind_int64(insert, 3, item.lastSeq);
+        sqlite3_bind_int64(insert, 4, item.count);
+        bindText(insert, 5, item.reason.left(1000));
+        sqlite3_bind_int64(insert, 6, item.at);
+        sqlite3_bind_blob64(insert, 7, item.data.constData(), sqlite3_uint64(item.data.size()),
+                            SQLITE_STATIC);
+        if (sqlite3_step(insert) != SQLITE_DONE)
+            return sqlError(QStringLiteral("cannot quarantined items of %1").arg(item.stream));
+    }
+    StatementGuard guard{trim};
+    sqlite3_bind_int64(trim, 1, kMaxQuarantined);
+    if (sqlite3_step(trim) != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot trim the quarantine table"));
+    m_quarantinedCount += item.count; // a count of what was ever quarantined, also beyond the kept entries
+    return {};
+}
+
+Result<void> DurableQueue::quarantine(const QList<QuarantinedItem> &entries, const QString &stream,
+                                      qint64 upTo)
+{
+    const qint64 savedCount = m_count;
+    const qint64 savedBytes = m_bytes;
+    const qint64 savedQuarantined = m_quarantinedCount;
+    auto undo = [&](Error error) {
+        rollback();
+        m_count = savedCount;
+        m_bytes = savedBytes;
+        m_quarantinedCount = savedQuarantined;
+        return error;
+    };
+    if (Result<void> r = begin(); !r)
+        return r.error();
+    for (const QuarantinedItem &item : entries) {
+        if (Result<void> r = storeQuarantined(item); !r)
+            return undo(r.error());
+    }
+    if (Result<qint64> r = deleteUpTo(stream, upTo); !r)
+        return undo(r.error());
+    if (Result<void> r = commit(); !r)
+        return undo(r.error());
+    return {};
+}
+
+Result<QList<QuarantinedItem>> DurableQueue::quarantinedItems(int limit) const
+{
+    sqlite3_stmt *s = statement(kListQuarantined,
+                                "SELECT stream, first_seq, last_seq, count, reason, at, data FROM quarantine "
+                                "ORDER BY id DESC LIMIT ?1");
+    if (!s)
+        return sqlError(QStringLiteral("queue statement"));
+    StatementGuard guard{s};
+    sqlite3_bind_int(s, 1, limit);
+    QList<QuarantinedItem> items;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items.append(
+            {text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3),
+             text(s, 4),
+             QByteArray(static_cast<const char *>(sqlite3_column_blob(s, 6)), sqlite3_column_bytes(s, 6)),
+             sqlite3_column_int64(s, 5)});
+    }
+    if (rc != SQLITE_DONE)
+        return sqlError(QStringLiteral("cannot read the quarantine table"));
+    return items;
 }
 
 } // namespace occ::queue

@@ -2,12 +2,11 @@
 
 #include "core/result.h"
 
+#include <memory>
 #include <QByteArray>
 #include <QList>
 #include <QString>
 #include <QStringList>
-
-#include <memory>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -38,6 +37,20 @@ struct QueueItem
     QByteArray data;
 };
 
+// Something taken out of the flow and kept for inspection (ARCHITECTURE §9: a bad
+// item never blocks a queue): a measurement the cloud would refuse, or rows the
+// cloud refused. Its seqs count as seen (a replay is not stored again).
+struct QuarantinedItem
+{
+    QString stream;
+    qint64 firstSeq = 0;
+    qint64 lastSeq = 0;
+    qint64 count = 1; // measurements in it
+    QString reason;
+    QByteArray data;
+    qint64 at = 0; // ms since the epoch
+};
+
 struct AppendOutcome
 {
     qint64 accepted = 0;   // newly stored
@@ -64,11 +77,23 @@ public:
 
     // Appends items whose sequence numbers the producer chose (the connector storing
     // a hub's measurements). Items at or below a stream's high-water mark are
-    // counted as duplicates and not stored again. One transaction for all.
-    Result<AppendOutcome> appendWithSeqs(const QList<QueueItem> &items);
+    // counted as duplicates and not stored again. quarantined (already checked for
+    // replays by the caller) goes to the quarantine table in the same transaction
+    // and raises the high-water marks too. One transaction for all.
+    Result<AppendOutcome> appendWithSeqs(const QList<QueueItem> &items,
+                                         const QList<QuarantinedItem> &quarantined = {});
+
+    // Moves a stream's items up to a seq out of the queue into the quarantine table
+    // (the consumer refused them for good), in one transaction.
+    Result<void> quarantine(const QList<QuarantinedItem> &entries, const QString &stream, qint64 upTo);
+    // Measurements quarantined so far (kept: the newest kMaxQuarantined entries).
+    qint64 quarantinedCount() const { return m_quarantinedCount; }
+    Result<QList<QuarantinedItem>> quarantinedItems(int limit) const;
+    static constexpr int kMaxQuarantined = 100000;
 
     // Oldest items of one stream, or of all streams (in arrival order).
-    Result<QList<QueueItem>> peek(const QString &stream, int maxItems, qint64 maxBytes = -1, qint64 afterSeq = 0) const;
+    Result<QList<QueueItem>> peek(const QString &stream, int maxItems, qint64 maxBytes = -1,
+                                  qint64 afterSeq = 0) const;
     Result<QList<QueueItem>> peekAll(int maxItems) const;
     // Streams that hold items, oldest first.
     Result<QStringList> pendingStreams() const;
@@ -89,7 +114,10 @@ public:
     QString path() const { return m_path; }
 
 private:
-    DurableQueue(QString path, QueueOptions options) : m_path(std::move(path)), m_options(options) {}
+    DurableQueue(QString path, QueueOptions options)
+        : m_path(std::move(path))
+        , m_options(options)
+    {}
     Result<void> init();
     sqlite3_stmt *statement(int index, const char *sql) const;
     Error sqlError(const QString &what) const;
@@ -106,11 +134,14 @@ private:
     Result<void> makeRoom(qint64 incoming);
     Result<void> storeItem(const QString &stream, qint64 seq, const QByteArray &data);
     Result<void> setHighWaterMark(const QString &stream, qint64 seq);
+    Result<void> storeQuarantined(const QuarantinedItem &item);
+    Result<qint64> deleteUpTo(const QString &stream, qint64 upTo);
 
     QString m_path;
     QueueOptions m_options;
     sqlite3 *m_db = nullptr;
-    mutable sqlite3_stmt *m_statements[16] = {};
+    mutable sqlite3_stmt *m_statements[20] = {};
+    qint64 m_quarantinedCount = 0;
     qint64 m_count = 0;
     qint64 m_bytes = 0;
 };

@@ -72,7 +72,8 @@ class TestCloudServer : public QObject
         return std::make_unique<CloudClient>(endpoint);
     }
 
-    std::unique_ptr<CloudClient> clientFor(const Node &node, const QUrl &url = {}, const QString &caFile = {}) const
+    std::unique_ptr<CloudClient> clientFor(const Node &node, const QUrl &url = {},
+                                           const QString &caFile = {}) const
     {
         CloudEndpoint endpoint;
         endpoint.url = url.isEmpty() ? m_cloud->url() : url;
@@ -138,7 +139,8 @@ class TestCloudServer : public QObject
             const qsizetype headerEnd = answer.indexOf("\r\n\r\n");
             if (headerEnd > 0) {
                 const QRegularExpressionMatch length =
-                    QRegularExpression(QStringLiteral("Content-Length: (\\d+)")).match(QString::fromLatin1(answer.left(headerEnd)));
+                    QRegularExpression(QStringLiteral("Content-Length: (\\d+)"))
+                        .match(QString::fromLatin1(answer.left(headerEnd)));
                 if (length.hasMatch() && answer.size() >= headerEnd + 4 + length.captured(1).toLongLong())
                     break;
             }
@@ -155,9 +157,10 @@ class TestCloudServer : public QObject
 private slots:
     void initTestCase()
     {
-        m_cloud = std::make_unique<CloudProcess>(m_dir.filePath(QStringLiteral("cloud")), QString(),
-                                                 QStringList{QStringLiteral("--set"), QStringLiteral("server/threads=2"),
-                                                             QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")});
+        m_cloud = std::make_unique<CloudProcess>(
+            m_dir.filePath(QStringLiteral("cloud")), QString(),
+            QStringList{QStringLiteral("--set"), QStringLiteral("server/threads=2"), QStringLiteral("--set"),
+                        QStringLiteral("server/pollWakeup=200")});
         m_acme = m_cloud->addCustomer(QStringLiteral("Acme GmbH"));
         m_other = m_cloud->addCustomer(QStringLiteral("Other AG"));
         QVERIFY(!m_acme.id.isEmpty() && m_acme.enrolmentKey.size() >= 32);
@@ -169,9 +172,12 @@ private slots:
     void enrolHubAndConnector()
     {
         const Node hub = mustEnrol(m_acme, QStringLiteral("hub"), QStringLiteral("pc1.acme.example"));
-        const Node connector = mustEnrol(m_acme, QStringLiteral("connector"), QStringLiteral("gw.acme.example"));
-        for (const auto &[node, role] : {std::pair{hub, pki::Role::Hub}, std::pair{connector, pki::Role::Connector}}) {
-            Result<pki::Identity> identity = pki::verifyPeer(node.certificate, node.ca, {role, m_acme.id, node.id, {}});
+        const Node connector =
+            mustEnrol(m_acme, QStringLiteral("connector"), QStringLiteral("gw.acme.example"));
+        for (const auto &[node, role] :
+             {std::pair{hub, pki::Role::Hub}, std::pair{connector, pki::Role::Connector}}) {
+            Result<pki::Identity> identity =
+                pki::verifyPeer(node.certificate, node.ca, {role, m_acme.id, node.id, {}});
             QVERIFY2(identity.ok(), identity.ok() ? "" : qPrintable(identity.error().message));
         }
         QCOMPARE(hub.ca, connector.ca); // one CA per customer
@@ -194,13 +200,16 @@ private slots:
         // A 1024-bit CSR made by the openssl command line.
         QTemporaryDir tmp;
         const QString weak = tmp.filePath(QStringLiteral("weak.csr"));
-        QCOMPARE(test::run(QStringLiteral("openssl"), {QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-newkey"),
-                                                       QStringLiteral("rsa:1024"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                                                       QStringLiteral("/dev/null"), QStringLiteral("-subj"), QStringLiteral("/CN=weak"),
-                                                       QStringLiteral("-out"), weak}),
+        QCOMPARE(test::run(QStringLiteral("openssl"),
+                           {QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-newkey"),
+                            QStringLiteral("rsa:1024"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                            QStringLiteral("/dev/null"), QStringLiteral("-subj"), QStringLiteral("/CN=weak"),
+                            QStringLiteral("-out"), weak}),
                  0);
         Result<Certificates> r = test::await<Certificates>([&](auto done) {
-            client->enrol({m_acme.id, m_acme.enrolmentKey, QStringLiteral("hub"), QStringLiteral("weak"), test::readFile(weak)}, done);
+            client->enrol({m_acme.id, m_acme.enrolmentKey, QStringLiteral("hub"), QStringLiteral("weak"),
+                           test::readFile(weak)},
+                          done);
         });
         QVERIFY(!r.ok());
         QVERIFY2(r.error().message.contains(QStringLiteral("1024")), qPrintable(r.error().message));
@@ -209,7 +218,8 @@ private slots:
         QByteArray csr = *pki::createCsr(*key, QStringLiteral("broken"));
         csr.replace(csr.size() - 40, 4, csr.mid(csr.size() - 40, 4) == "AAAA" ? "BBBB" : "AAAA");
         r = test::await<Certificates>([&](auto done) {
-            client->enrol({m_acme.id, m_acme.enrolmentKey, QStringLiteral("hub"), QStringLiteral("broken"), csr}, done);
+            client->enrol(
+                {m_acme.id, m_acme.enrolmentKey, QStringLiteral("hub"), QStringLiteral("broken"), csr}, done);
         });
         QVERIFY(!r.ok());
         QCOMPARE(int(m_cloud->cliJson({QStringLiteral("hubs")}).array().size()), hubsBefore);
@@ -240,13 +250,17 @@ private slots:
         const Node hubA = mustEnrol(m_acme, QStringLiteral("hub"), QStringLiteral("pc3"));
         const Node hubB = mustEnrol(m_acme, QStringLiteral("hub"), QStringLiteral("pc4"));
         const Node connector = mustEnrol(m_acme, QStringLiteral("connector"), QStringLiteral("gw2"));
-        const Node foreignConnector = mustEnrol(m_other, QStringLiteral("connector"), QStringLiteral("gw-other"));
+        const Node foreignConnector =
+            mustEnrol(m_other, QStringLiteral("connector"), QStringLiteral("gw-other"));
         auto client = clientFor(connector);
         Result<QList<HubSeq>> r = submit(*client, {batch(hubA.id, 1, 10), batch(hubB.id, 1, 5)});
         QVERIFY(r.ok());
         QCOMPARE(r->size(), 2);
         QCOMPARE(r->at(1), (HubSeq{hubB.id, 5, 5}));
-        QCOMPARE(m_cloud->cliJson({QStringLiteral("measurements"), hubA.id}).array().first()[QStringLiteral("via")].toString(),
+        QCOMPARE(m_cloud->cliJson({QStringLiteral("measurements"), hubA.id})
+                     .array()
+                     .first()[QStringLiteral("via")]
+                     .toString(),
                  connector.id);
 
         // Another customer's connector: refused, and nothing of the call stored.
@@ -309,7 +323,8 @@ private slots:
         QVERIFY(storedCount(hub.id) <= 3);
         // Connectors learn the serial from GetRevocations.
         auto connectorClient = clientFor(connector);
-        Result<QStringList> serials = test::await<QStringList>([&](auto done) { connectorClient->getRevocations(done); });
+        Result<QStringList> serials =
+            test::await<QStringList>([&](auto done) { connectorClient->getRevocations(done); });
         QVERIFY(serials.ok());
         QVERIFY(serials->contains(QString::fromLatin1((*pki::identityOf(hub.certificate)).serial)));
     }
@@ -325,7 +340,10 @@ private slots:
         QTest::qWait(1500);
         QVERIFY(!polled); // still waiting
         QByteArray output;
-        QCOMPARE(m_cloud->cli({QStringLiteral("command"), hub.id, QStringLiteral("runSensor"), QStringLiteral("disk")}, &output), 0);
+        QCOMPARE(m_cloud->cli(
+                     {QStringLiteral("command"), hub.id, QStringLiteral("runSensor"), QStringLiteral("disk")},
+                     &output),
+                 0);
         const QString commandId = QString::fromUtf8(output).trimmed();
         const qint64 queuedAt = timer.elapsed();
         QVERIFY(test::waitFor([&] { return polled.has_value(); }, 10000));
@@ -346,7 +364,8 @@ private slots:
         QCOMPARE(log.first()[QStringLiteral("detail")].toString(), QStringLiteral("disk: 42% used"));
         // An empty poll ends at its deadline with nothing.
         timer.restart();
-        Result<QList<Command>> empty = test::await<QList<Command>>([&](auto done) { client->pollCommands({hub.id}, 2, done); });
+        Result<QList<Command>> empty =
+            test::await<QList<Command>>([&](auto done) { client->pollCommands({hub.id}, 2, done); });
         QVERIFY(empty.ok() && empty->isEmpty());
         QVERIFY(timer.elapsed() >= 1800);
     }
@@ -369,7 +388,8 @@ private slots:
         QElapsedTimer timer;
         timer.start();
         QVERIFY(submit(*client, {batch(worker.id, 1, 50)}).ok());
-        QVERIFY2(timer.elapsed() < 3000, qPrintable(QStringLiteral("submit took %1 ms").arg(timer.elapsed())));
+        QVERIFY2(timer.elapsed() < 3000,
+                 qPrintable(QStringLiteral("submit took %1 ms").arg(timer.elapsed())));
         QCOMPARE(answered, 0);
     }
 
@@ -378,10 +398,16 @@ private slots:
         const Node connector = mustEnrol(m_acme, QStringLiteral("connector"), QStringLiteral("gw4"));
         const Node hub = mustEnrol(m_acme, QStringLiteral("hub"), QStringLiteral("laptop-vpn"));
         auto client = clientFor(connector);
-        ConnectorInfo info{connector.id, QStringLiteral("gw4.acme.example"), {QStringLiteral("192.0.2.4")}, 11002,
-                           QStringLiteral("forged"), QStringLiteral(OCC_VERSION)};
-        HubState state{hub.id, QStringLiteral("ConnectorVpn"), QString(), QStringLiteral("laptop-vpn"),
-                       QStringLiteral("Debian 12"), QStringLiteral("0.1.0"), 7, 2};
+        ConnectorInfo info{connector.id, QStringLiteral("gw4.acme.example"), {QStringLiteral("192.0.2.4")},
+                           11002,        QStringLiteral("forged"),           QStringLiteral(OCC_VERSION)};
+        HubState state{hub.id,
+                       QStringLiteral("ConnectorVpn"),
+                       QString(),
+                       QStringLiteral("laptop-vpn"),
+                       QStringLiteral("Debian 12"),
+                       QStringLiteral("0.1.0"),
+                       7,
+                       2};
         Result<int> accepted = test::await<int>([&](auto done) { client->reportState(info, {state}, done); });
         QVERIFY2(accepted.ok(), accepted.ok() ? "" : qPrintable(accepted.error().toString()));
         QCOMPARE(*accepted, 1);
@@ -395,10 +421,12 @@ private slots:
         // Hubs learn their customer's connectors, with the fingerprint the TLS
         // handshake proved (not the one the connector claimed).
         auto hubClient = clientFor(hub);
-        Result<QList<ConnectorInfo>> connectors = test::await<QList<ConnectorInfo>>([&](auto done) { hubClient->listConnectors(done); });
+        Result<QList<ConnectorInfo>> connectors =
+            test::await<QList<ConnectorInfo>>([&](auto done) { hubClient->listConnectors(done); });
         QVERIFY(connectors.ok());
-        const auto found = std::find_if(connectors->cbegin(), connectors->cend(),
-                                        [&](const ConnectorInfo &c) { return c.connectorId == connector.id; });
+        const auto found =
+            std::find_if(connectors->cbegin(), connectors->cend(),
+                         [&](const ConnectorInfo &c) { return c.connectorId == connector.id; });
         QVERIFY(found != connectors->cend());
         QCOMPARE(found->fingerprint, QString::fromLatin1(pki::fingerprintOf(connector.certificate)));
         QCOMPARE(found->port, 11002);
@@ -410,7 +438,8 @@ private slots:
         // The OCC page, in English and German.
         QNetworkAccessManager manager;
         auto get = [&](const QByteArray &language) {
-            QNetworkRequest request(QUrl(m_cloud->url().toString().replace(QStringLiteral("/soap"), QStringLiteral("/"))));
+            QNetworkRequest request(
+                QUrl(m_cloud->url().toString().replace(QStringLiteral("/soap"), QStringLiteral("/"))));
             QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
             ssl.setCaCertificates(serverCa());
             request.setSslConfiguration(ssl);
@@ -444,7 +473,8 @@ private slots:
         });
         QVERIFY(renewed.ok());
         const QSslCertificate fresh(renewed->certificatePem);
-        Result<pki::Identity> identity = pki::verifyPeer(fresh, hub.ca, {pki::Role::Hub, m_acme.id, hub.id, {}});
+        Result<pki::Identity> identity =
+            pki::verifyPeer(fresh, hub.ca, {pki::Role::Hub, m_acme.id, hub.id, {}});
         QVERIFY(identity.ok());
         QVERIFY(identity->serial != (*pki::identityOf(hub.certificate)).serial);
         Node renewedNode{hub.id, fresh, *key, hub.ca};
@@ -456,22 +486,26 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("expected");
         QTest::newRow("garbage") << QByteArray("<<<this is not xml") << QStringLiteral("malformed XML");
-        QTest::newRow("truncated") << envelope("<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>x").left(120)
-                                   << QStringLiteral("ends early");
+        QTest::newRow("truncated")
+            << envelope("<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>x").left(120)
+            << QStringLiteral("ends early");
         QTest::newRow("wrong namespace")
             << envelope("<Enrol xmlns=\"urn:example:wrong\"><customerId>x</customerId></Enrol>")
             << QStringLiteral("expected 'urn:occ-project-org:cloud:1'");
         QTest::newRow("unknown operation") << envelope("<Launch xmlns=\"urn:occ-project-org:cloud:1\"/>")
                                            << QStringLiteral("unknown operation 'Launch'");
-        QTest::newRow("not soap") << QByteArray("<html><body/></html>") << QStringLiteral("SOAP 1.1 Envelope");
+        QTest::newRow("not soap") << QByteArray("<html><body/></html>")
+                                  << QStringLiteral("SOAP 1.1 Envelope");
         QTest::newRow("external entity")
             << QByteArray("<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>") +
-                   envelope("<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>&x;</customerId></Enrol>")
+                   envelope(
+                       "<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>&x;</customerId></Enrol>")
             << QStringLiteral("DTDs are not accepted");
-        QTest::newRow("bad enum") << envelope("<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>c</customerId>"
-                                              "<enrolmentKey>k</enrolmentKey><role>root</role><hostname>h</hostname>"
-                                              "<csr>x</csr></Enrol>")
-                                  << QStringLiteral("element 'role' must be one of hub, connector");
+        QTest::newRow("bad enum")
+            << envelope("<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>c</customerId>"
+                        "<enrolmentKey>k</enrolmentKey><role>root</role><hostname>h</hostname>"
+                        "<csr>x</csr></Enrol>")
+            << QStringLiteral("element 'role' must be one of hub, connector");
     }
 
     void badInputGetsClearFaults()
@@ -520,26 +554,37 @@ private slots:
         QTemporaryDir tmp;
         const QString key = tmp.filePath(QStringLiteral("key.pem"));
         const QString csr = tmp.filePath(QStringLiteral("req.pem"));
-        QCOMPARE(test::run(QStringLiteral("openssl"), {QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-newkey"),
-                                                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
-                                                       QStringLiteral("-subj"), QStringLiteral("/CN=curl-host"), QStringLiteral("-out"), csr}),
+        QCOMPARE(test::run(QStringLiteral("openssl"),
+                           {QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-newkey"),
+                            QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                            key, QStringLiteral("-subj"), QStringLiteral("/CN=curl-host"),
+                            QStringLiteral("-out"), csr}),
                  0);
-        const QByteArray enrolBody = envelope("<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>" + m_acme.id.toUtf8() +
-                                              "</customerId><enrolmentKey>" + m_acme.enrolmentKey.toUtf8() +
-                                              "</enrolmentKey><role>hub</role><hostname>curl-host</hostname><csr>" +
-                                              test::readFile(csr) + "</csr></Enrol>");
+        const QByteArray enrolBody =
+            envelope("<Enrol xmlns=\"urn:occ-project-org:cloud:1\"><customerId>" + m_acme.id.toUtf8() +
+                     "</customerId><enrolmentKey>" + m_acme.enrolmentKey.toUtf8() +
+                     "</enrolmentKey><role>hub</role><hostname>curl-host</hostname><csr>" +
+                     test::readFile(csr) + "</csr></Enrol>");
         QVERIFY(test::writeFile(tmp.filePath(QStringLiteral("enrol.xml")), enrolBody));
         QByteArray output;
-        const QStringList common{QStringLiteral("-sS"), QStringLiteral("--cacert"), m_cloud->caFile(), QStringLiteral("-H"),
-                                 QStringLiteral("Content-Type: text/xml; charset=utf-8"), QStringLiteral("-H"),
+        const QStringList common{QStringLiteral("-sS"),
+                                 QStringLiteral("--cacert"),
+                                 m_cloud->caFile(),
+                                 QStringLiteral("-H"),
+                                 QStringLiteral("Content-Type: text/xml; charset=utf-8"),
+                                 QStringLiteral("-H"),
                                  QStringLiteral("SOAPAction: \"urn:occ-project-org:cloud:1#Enrol\"")};
-        QCOMPARE(test::run(QStringLiteral("curl"), common + QStringList{QStringLiteral("--data-binary"),
-                                                                        QStringLiteral("@") + tmp.filePath(QStringLiteral("enrol.xml")),
-                                                                        m_cloud->url().toString()},
-                           &output),
-                 0);
-        const QRegularExpressionMatch id = QRegularExpression(QStringLiteral("<[^>]*id>([^<]+)</")).match(QString::fromUtf8(output));
-        const QRegularExpressionMatch cert = QRegularExpression(QStringLiteral("<[^>]*certificate>([^<]+)</")).match(QString::fromUtf8(output));
+        QCOMPARE(
+            test::run(QStringLiteral("curl"),
+                      common + QStringList{QStringLiteral("--data-binary"),
+                                           QStringLiteral("@") + tmp.filePath(QStringLiteral("enrol.xml")),
+                                           m_cloud->url().toString()},
+                      &output),
+            0);
+        const QRegularExpressionMatch id =
+            QRegularExpression(QStringLiteral("<[^>]*id>([^<]+)</")).match(QString::fromUtf8(output));
+        const QRegularExpressionMatch cert = QRegularExpression(QStringLiteral("<[^>]*certificate>([^<]+)</"))
+                                                 .match(QString::fromUtf8(output));
         QVERIFY2(id.hasMatch() && cert.hasMatch(), output.constData());
         QVERIFY(test::writeFile(tmp.filePath(QStringLiteral("cert.pem")), cert.captured(1).toUtf8()));
 
@@ -548,17 +593,20 @@ private slots:
             "</hubId><measurement><seq>1</seq><sensor>curl</sensor><ts>1790000000000</ts><status>ok</status>"
             "<value><name>x</name><number>1.5</number></value></measurement></batch></SubmitBatch>");
         QVERIFY(test::writeFile(tmp.filePath(QStringLiteral("submit.xml")), submitBody));
-        QCOMPARE(test::run(QStringLiteral("curl"), common + QStringList{QStringLiteral("--cert"), tmp.filePath(QStringLiteral("cert.pem")),
-                                                                        QStringLiteral("--key"), key, QStringLiteral("--data-binary"),
-                                                                        QStringLiteral("@") + tmp.filePath(QStringLiteral("submit.xml")),
-                                                                        m_cloud->url().toString()},
-                           &output),
-                 0);
+        QCOMPARE(
+            test::run(QStringLiteral("curl"),
+                      common + QStringList{QStringLiteral("--cert"), tmp.filePath(QStringLiteral("cert.pem")),
+                                           QStringLiteral("--key"), key, QStringLiteral("--data-binary"),
+                                           QStringLiteral("@") + tmp.filePath(QStringLiteral("submit.xml")),
+                                           m_cloud->url().toString()},
+                      &output),
+            0);
         QVERIFY2(output.contains("highestSeq>1</"), output.constData());
         QCOMPARE(storedCount(id.captured(1)), 1);
         // And the WSDL is served where the design says.
-        QCOMPARE(test::run(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("--cacert"), m_cloud->caFile(),
-                                                   m_cloud->url().toString() + QStringLiteral("?wsdl")},
+        QCOMPARE(test::run(QStringLiteral("curl"),
+                           {QStringLiteral("-sS"), QStringLiteral("--cacert"), m_cloud->caFile(),
+                            m_cloud->url().toString() + QStringLiteral("?wsdl")},
                            &output),
                  0);
         QVERIFY(output.contains("<wsdl:operation name=\"SubmitBatch\">"));
@@ -586,15 +634,18 @@ private slots:
         QTemporaryDir dirs;
         // Both instances share the CA passphrase (and so the customer CAs).
         const QString passphrase = dirs.filePath(QStringLiteral("ca-passphrase"));
-        const QStringList shared{QStringLiteral("--set"), QStringLiteral("server/caPassphraseFile=") + passphrase,
+        const QStringList shared{QStringLiteral("--set"),
+                                 QStringLiteral("server/caPassphraseFile=") + passphrase,
                                  QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")};
         CloudProcess a(dirs.filePath(QStringLiteral("a")), postgres.url(), shared);
         CloudProcess b(dirs.filePath(QStringLiteral("b")), postgres.url(), shared);
-        const CloudProcess::Customer customer = a.addCustomer(QStringLiteral("Postgres Ltd, a customer whose name is longer than any X.509 subject field"));
+        const CloudProcess::Customer customer = a.addCustomer(
+            QStringLiteral("Postgres Ltd, a customer whose name is longer than any X.509 subject field"));
         QVERIFY(!customer.id.isEmpty());
         QVERIFY(a.start());
         QVERIFY(b.start());
-        Result<Node> node = test::enrolNode(a.url(), a.caFile(), customer, QStringLiteral("hub"), QStringLiteral("pg-hub"));
+        Result<Node> node =
+            test::enrolNode(a.url(), a.caFile(), customer, QStringLiteral("hub"), QStringLiteral("pg-hub"));
         QVERIFY2(node.ok(), node.ok() ? "" : qPrintable(node.error().toString()));
         auto clientAt = [&](CloudProcess &cloud) { return clientFor(*node, cloud.url(), cloud.caFile()); };
         auto atA = clientAt(a);

@@ -44,7 +44,9 @@ class TestCloudStorage : public QObject
 {
     Q_OBJECT
 public:
-    explicit TestCloudStorage(QString url) : m_url(std::move(url)) {}
+    explicit TestCloudStorage(QString url)
+        : m_url(std::move(url))
+    {}
 
 private:
     QString m_url;
@@ -58,8 +60,9 @@ private:
         if (!*registry.customer(customer))
             registry.addCustomer({customer, customer, "salt", "hash", "ca-pem", "key-pem", 1}).ok();
         const QString id = QStringLiteral("hub-%1").arg(++m_hubs);
-        const Result<void> added = registry.addNode({id, customer, QStringLiteral("hub"), QStringLiteral("host-") + id, 2},
-                                                    "serial-" + id.toLatin1(), "fp", 9'999'999'999'999, 3);
+        const Result<void> added =
+            registry.addNode({id, customer, QStringLiteral("hub"), QStringLiteral("host-") + id, 2},
+                             "serial-" + id.toLatin1(), "fp", 9'999'999'999'999, 3);
         if (!added)
             qFatal("%s", qPrintable(added.error().toString()));
         return id;
@@ -79,7 +82,8 @@ private slots:
     void migrationIsIdempotent()
     {
         QVERIFY(m_db->migrate().ok());
-        Result<QSqlQuery> q = m_db->query(QStringLiteral("SELECT COUNT(*), MAX(version) FROM schema_version"));
+        Result<QSqlQuery> q =
+            m_db->query(QStringLiteral("SELECT COUNT(*), MAX(version) FROM schema_version"));
         QVERIFY(q.ok() && q->next());
         QCOMPARE(q->value(0).toInt(), 1);
         QCOMPARE(q->value(1).toInt(), 1);
@@ -95,7 +99,9 @@ private slots:
         QVERIFY(!*registry.node(QStringLiteral("nope")));
         QCOMPARE(*registry.isRevoked("serial-" + hub.toLatin1()), false);
         QCOMPARE(*registry.isRevoked("unknown-serial"), true); // no record: never trusted
-        QVERIFY(registry.addCertificate(hub, QStringLiteral("cust-a"), "renewed-" + hub.toLatin1(), "fp2", 1, 4).ok());
+        QVERIFY(
+            registry.addCertificate(hub, QStringLiteral("cust-a"), "renewed-" + hub.toLatin1(), "fp2", 1, 4)
+                .ok());
         QCOMPARE(*registry.revoke(hub, 5), 2);
         QCOMPARE(*registry.revoke(hub, 6), 0);
         QVERIFY(*registry.isRevoked("serial-" + hub.toLatin1()));
@@ -107,13 +113,17 @@ private slots:
     {
         Registry registry(*m_db);
         enrolHub(registry);
-        QVERIFY(registry.addNode({QStringLiteral("conn-1"), QStringLiteral("cust-a"), QStringLiteral("connector"),
-                                  QStringLiteral("gw"), 1},
-                                 "conn-serial", "fp", 1, 1)
+        QVERIFY(registry
+                    .addNode({QStringLiteral("conn-1"), QStringLiteral("cust-a"), QStringLiteral("connector"),
+                              QStringLiteral("gw"), 1},
+                             "conn-serial", "fp", 1, 1)
                     .ok());
-        cloudapi::ConnectorInfo info{QStringLiteral("conn-1"), QStringLiteral("gw.example"),
-                                     {QStringLiteral("10.0.0.2"), QStringLiteral("10.8.0.1")}, 11002,
-                                     QStringLiteral("ab"), QStringLiteral("0.1")};
+        cloudapi::ConnectorInfo info{QStringLiteral("conn-1"),
+                                     QStringLiteral("gw.example"),
+                                     {QStringLiteral("10.0.0.2"), QStringLiteral("10.8.0.1")},
+                                     11002,
+                                     QStringLiteral("ab"),
+                                     QStringLiteral("0.1")};
         QVERIFY(registry.upsertConnector(QStringLiteral("cust-a"), info, 10).ok());
         info.port = 11005;
         QVERIFY(registry.upsertConnector(QStringLiteral("cust-a"), info, 11).ok());
@@ -128,16 +138,19 @@ private slots:
         Registry registry(*m_db);
         MeasurementStore store(*m_db);
         const QString hub = enrolHub(registry);
-        Result<cloudapi::HubSeq> first = store.ingest(QStringLiteral("cust-a"), batch(hub, 1, 250), QString(), 100);
+        Result<cloudapi::HubSeq> first =
+            store.ingest(QStringLiteral("cust-a"), batch(hub, 1, 250), QString(), 100);
         QVERIFY2(first.ok(), first.ok() ? "" : qPrintable(first.error().toString()));
         QCOMPARE(first->stored, 250);
         QCOMPARE(first->highestSeq, 250);
         // The same batch again (a replay after failover): nothing new, same answer.
-        Result<cloudapi::HubSeq> again = store.ingest(QStringLiteral("cust-a"), batch(hub, 1, 250), QStringLiteral("conn-1"), 101);
+        Result<cloudapi::HubSeq> again =
+            store.ingest(QStringLiteral("cust-a"), batch(hub, 1, 250), QStringLiteral("conn-1"), 101);
         QCOMPARE(again->stored, 0);
         QCOMPARE(again->highestSeq, 250);
         // Overlapping batch: only the new part.
-        Result<cloudapi::HubSeq> overlap = store.ingest(QStringLiteral("cust-a"), batch(hub, 200, 300), QString(), 102);
+        Result<cloudapi::HubSeq> overlap =
+            store.ingest(QStringLiteral("cust-a"), batch(hub, 200, 300), QString(), 102);
         QCOMPARE(overlap->stored, 50);
         QCOMPARE(overlap->highestSeq, 300);
         const QList<StoredMeasurement> rows = *store.measurements(hub, 0, 1000);
@@ -156,7 +169,9 @@ private slots:
         Registry registry(*m_db);
         MeasurementStore store(*m_db);
         const QString hub = enrolHub(registry);
-        cloudapi::HubBatch b{hub, {m(5, QStringLiteral("disk"), 50), m(7, QStringLiteral("disk"), 70), m(6, QStringLiteral("cpu"), 6)}};
+        cloudapi::HubBatch b{hub,
+                             {m(5, QStringLiteral("disk"), 50), m(7, QStringLiteral("disk"), 70),
+                              m(6, QStringLiteral("cpu"), 6)}};
         QVERIFY(store.ingest(QStringLiteral("cust-a"), b, QString(), 1).ok());
         cloudapi::HubBatch older{hub, {m(3, QStringLiteral("disk"), 30)}}; // arrives late (replay)
         QVERIFY(store.ingest(QStringLiteral("cust-a"), older, QString(), 2).ok());
@@ -178,8 +193,8 @@ private slots:
         auto worker = [&] {
             MeasurementStore store(*m_db);
             for (int round = 0; round < 5; ++round) {
-                Result<cloudapi::HubSeq> r = store.ingest(QStringLiteral("cust-a"), batch(hub, 1 + round * 100, 100 + round * 100),
-                                                          QString(), 1);
+                Result<cloudapi::HubSeq> r = store.ingest(
+                    QStringLiteral("cust-a"), batch(hub, 1 + round * 100, 100 + round * 100), QString(), 1);
                 if (r)
                     stored += r->stored;
                 else
@@ -204,10 +219,12 @@ private slots:
         Registry registry(*m_db);
         MeasurementStore store(*m_db);
         const QString hub = enrolHub(registry);
-        QVERIFY(store.reportState(QStringLiteral("cust-a"),
-                                  {hub, QStringLiteral("ConnectorVpn"), QStringLiteral("conn-1"), QStringLiteral("laptop"),
-                                   QStringLiteral("Debian"), QStringLiteral("0.1"), 12, 3},
-                                  50)
+        QVERIFY(store
+                    .reportState(QStringLiteral("cust-a"),
+                                 {hub, QStringLiteral("ConnectorVpn"), QStringLiteral("conn-1"),
+                                  QStringLiteral("laptop"), QStringLiteral("Debian"), QStringLiteral("0.1"),
+                                  12, 3},
+                                 50)
                     .ok());
         HubRecord r = **store.hub(hub);
         QCOMPARE(r.path, QStringLiteral("ConnectorVpn"));
@@ -216,7 +233,10 @@ private slots:
         QCOMPARE(r.dropped, 3);
         QCOMPARE(r.lastSeen, 50);
         // A later report without host name keeps the known one; a direct one clears the connector.
-        QVERIFY(store.reportState(QStringLiteral("cust-a"), {hub, QStringLiteral("DirectCloud"), {}, {}, {}, {}, 0, 3}, 60).ok());
+        QVERIFY(store
+                    .reportState(QStringLiteral("cust-a"),
+                                 {hub, QStringLiteral("DirectCloud"), {}, {}, {}, {}, 0, 3}, 60)
+                    .ok());
         r = **store.hub(hub);
         QCOMPARE(r.hostname, QStringLiteral("laptop"));
         QCOMPARE(r.path, QStringLiteral("DirectCloud"));
@@ -234,9 +254,12 @@ private slots:
         const QString other = enrolHub(registry);
         QVERIFY(!queue.enqueue(hub, QStringLiteral("format-disk"), {}, 1000, QStringLiteral("t"), 0).ok());
         QVERIFY(!queue.enqueue(hub, QStringLiteral("runSensor"), {}, 1000, QStringLiteral("t"), 0).ok());
-        Result<CommandRecord> reconnect = queue.enqueue(hub, QStringLiteral("reconnect"), {}, 1'000'000, QStringLiteral("t"), 1000);
-        Result<CommandRecord> run = queue.enqueue(hub, QStringLiteral("runSensor"), {QStringLiteral("cpu")}, 1'000'000, QStringLiteral("t"), 1001);
-        Result<CommandRecord> stale = queue.enqueue(hub, QStringLiteral("reloadConfig"), {}, 5, QStringLiteral("t"), 1002);
+        Result<CommandRecord> reconnect =
+            queue.enqueue(hub, QStringLiteral("reconnect"), {}, 1'000'000, QStringLiteral("t"), 1000);
+        Result<CommandRecord> run = queue.enqueue(hub, QStringLiteral("runSensor"), {QStringLiteral("cpu")},
+                                                  1'000'000, QStringLiteral("t"), 1001);
+        Result<CommandRecord> stale =
+            queue.enqueue(hub, QStringLiteral("reloadConfig"), {}, 5, QStringLiteral("t"), 1002);
         QVERIFY2(reconnect.ok(), reconnect.ok() ? "" : qPrintable(reconnect.error().toString()));
         QVERIFY(run.ok() && stale.ok());
 
@@ -253,7 +276,8 @@ private slots:
         QCOMPARE(*queue.complete(run->id, hub, true, QStringLiteral("ran"), 70'000), true);
         QCOMPARE(*queue.complete(run->id, hub, true, QStringLiteral("again"), 70'001), false);
         QCOMPARE(*queue.complete(reconnect->id, other, true, QString(), 70'002), false); // wrong hub
-        QVERIFY(queue.takeDeliverable({hub}, 2000 + 200'000, 60'000)->isEmpty() == false); // reconnect still open
+        QVERIFY(queue.takeDeliverable({hub}, 2000 + 200'000, 60'000)->isEmpty() ==
+                false); // reconnect still open
         const QList<CommandRecord> log = *queue.list(80'000, hub);
         QCOMPARE(log.size(), 3);
         QHash<QString, CommandRecord> byId;

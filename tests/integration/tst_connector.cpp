@@ -18,12 +18,12 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
-#include <QSettings>
-#include <QTest>
 #include <QtEndian>
+#include <QTest>
 
 using namespace occ;
 using namespace occ::test;
@@ -41,16 +41,18 @@ class TestConnector : public QObject
 
     static QStringList fastSettings()
     {
-        return {QStringLiteral("connector/listen=127.0.0.1:0"), QStringLiteral("connector/descriptionPort=0"),
-                QStringLiteral("ssdp/enabled=false"),            QStringLiteral("connection/heartbeat=1"),
-                QStringLiteral("connector/handshakeTimeout=2"),  QStringLiteral("connector/revocationInterval=2"),
-                QStringLiteral("connection/reportInterval=2"),   QStringLiteral("connector/window=4"),
-                QStringLiteral("spool/fullSync=false")};
+        return {
+            QStringLiteral("connector/listen=127.0.0.1:0"), QStringLiteral("connector/descriptionPort=0"),
+            QStringLiteral("ssdp/enabled=false"),           QStringLiteral("connection/heartbeat=1"),
+            QStringLiteral("connector/handshakeTimeout=2"), QStringLiteral("connector/revocationInterval=2"),
+            QStringLiteral("connection/reportInterval=2"),  QStringLiteral("connector/window=4"),
+            QStringLiteral("spool/fullSync=false")};
     }
 
     EnrolledNode hub(const CloudProcess::Customer &customer, const QString &name)
     {
-        Result<EnrolledNode> node = enrolNode(m_cloud->url(), m_cloud->caFile(), customer, QStringLiteral("hub"), name);
+        Result<EnrolledNode> node =
+            enrolNode(m_cloud->url(), m_cloud->caFile(), customer, QStringLiteral("hub"), name);
         if (!node)
             qFatal("enrol: %s", qPrintable(node.error().toString()));
         return *node;
@@ -98,12 +100,14 @@ class TestConnector : public QObject
 private slots:
     void initTestCase()
     {
-        m_cloud = std::make_unique<CloudProcess>(m_dir.filePath(QStringLiteral("cloud")), QString(),
-                                                 QStringList{QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")});
+        m_cloud = std::make_unique<CloudProcess>(
+            m_dir.filePath(QStringLiteral("cloud")), QString(),
+            QStringList{QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")});
         m_acme = m_cloud->addCustomer(QStringLiteral("Acme"));
         m_other = m_cloud->addCustomer(QStringLiteral("Other"));
         QVERIFY(m_cloud->start());
-        m_connector = std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("connector")), fastSettings());
+        m_connector =
+            std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("connector")), fastSettings());
         QVERIFY(m_connector->enrol(*m_cloud, m_acme, QStringLiteral("gw.acme.example")));
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("connector/identity/private-key.pem"))));
         QVERIFY(m_connector->start());
@@ -115,14 +119,24 @@ private slots:
         const QJsonObject status = m_connector->query(QStringLiteral("status"));
         QCOMPARE(status[QStringLiteral("connectorId")].toString(), m_connector->id());
         QCOMPARE(status[QStringLiteral("customerId")].toString(), m_acme.id);
-        QVERIFY(waitFor([&] { return m_connector->query(QStringLiteral("status"))[QStringLiteral("cloud")][QStringLiteral("reachable")].toBool(); }, 10000));
+        QVERIFY(waitFor(
+            [&] {
+                return m_connector
+                    ->query(QStringLiteral("status"))[QStringLiteral("cloud")][QStringLiteral("reachable")]
+                    .toBool();
+            },
+            10000));
         // The admin socket is for the owner only.
         QFileInfo socket(m_dir.filePath(QStringLiteral("connector/occ-connector.sock")));
         QVERIFY(socket.exists());
-        QCOMPARE(socket.permissions() & (QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ReadGroup), QFileDevice::Permissions());
+        QCOMPARE(socket.permissions() &
+                     (QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ReadGroup),
+                 QFileDevice::Permissions());
         // Not running: a clear message.
         QByteArray output;
-        QVERIFY(run(ConnectorProcess::binary(), {QStringLiteral("status"), QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("nothing"))},
+        QVERIFY(run(ConnectorProcess::binary(),
+                    {QStringLiteral("status"), QStringLiteral("--data-dir"),
+                     m_dir.filePath(QStringLiteral("nothing"))},
                     &output) != 0);
         QVERIFY2(output.contains("not running"), output.constData());
     }
@@ -139,14 +153,25 @@ private slots:
         QVERIFY(waitFor([&] { return cloudCount(sim->id()) == 150; }, 15000));
         const QJsonArray rows = m_cloud->cliJson({QStringLiteral("measurements"), sim->id()}).array();
         QCOMPARE(rows.first()[QStringLiteral("via")].toString(), m_connector->id());
-        QVERIFY(waitFor([&] { return cloudHub(sim->id())[QStringLiteral("connectorId")].toString() == m_connector->id(); }, 10000));
+        QVERIFY(waitFor(
+            [&] {
+                return cloudHub(sim->id())[QStringLiteral("connectorId")].toString() == m_connector->id();
+            },
+            10000));
         QCOMPARE(cloudHub(sim->id())[QStringLiteral("path")].toString(), QStringLiteral("ConnectorLan"));
         // The hub reports VPN: the cloud sees it through the connector.
         sim->send(StateReport{QStringLiteral("ConnectorVpn"), 3, 1, 0});
-        QVERIFY(waitFor([&] { return cloudHub(sim->id())[QStringLiteral("path")].toString() == QLatin1StringView("ConnectorVpn"); }, 10000));
+        QVERIFY(waitFor(
+            [&] {
+                return cloudHub(sim->id())[QStringLiteral("path")].toString() ==
+                       QLatin1StringView("ConnectorVpn");
+            },
+            10000));
         QCOMPARE(cloudHub(sim->id())[QStringLiteral("queueDepth")].toInt(), 3);
         const QJsonArray hubs = m_connector->query(QStringLiteral("hubs"))[QStringLiteral("hubs")].toArray();
-        QVERIFY(std::any_of(hubs.begin(), hubs.end(), [&](const QJsonValue &h) { return h[QStringLiteral("hubId")].toString() == sim->id(); }));
+        QVERIFY(std::any_of(hubs.begin(), hubs.end(), [&](const QJsonValue &h) {
+            return h[QStringLiteral("hubId")].toString() == sim->id();
+        }));
     }
 
     void replayIsAcknowledgedNotStoredTwice()
@@ -164,7 +189,8 @@ private slots:
         QVERIFY(waitFor([&] { return cloudCount(node.id) == 80; }, 15000));
         QTest::qWait(1500);
         QCOMPARE(cloudCount(node.id), 80);
-        QVERIFY(m_connector->query(QStringLiteral("status"))[QStringLiteral("duplicatesIgnored")].toInt() >= 20);
+        QVERIFY(m_connector->query(QStringLiteral("status"))[QStringLiteral("duplicatesIgnored")].toInt() >=
+                20);
     }
 
     void secondHelloReplacesTheOldSession()
@@ -186,7 +212,10 @@ private slots:
         QVERIFY(sim);
         QTest::qWait(500); // the relay's poll now covers this hub
         QByteArray output;
-        QCOMPARE(m_cloud->cli({QStringLiteral("command"), sim->id(), QStringLiteral("runSensor"), QStringLiteral("disk")}, &output), 0);
+        QCOMPARE(m_cloud->cli({QStringLiteral("command"), sim->id(), QStringLiteral("runSensor"),
+                               QStringLiteral("disk")},
+                              &output),
+                 0);
         const QString commandId = QString::fromUtf8(output).trimmed();
         std::optional<Command> command = sim->waitFor<Command>(10000);
         QVERIFY(command);
@@ -194,11 +223,17 @@ private slots:
         QCOMPARE(command->kind, QStringLiteral("runSensor"));
         QCOMPARE(command->args, QStringList{QStringLiteral("disk")});
         sim->send(CommandResult{commandId, true, QStringLiteral("disk: 10% used")});
-        QVERIFY(waitFor([&] {
-            const QJsonArray log = m_cloud->cliJson({QStringLiteral("commands"), sim->id()}).array();
-            return !log.isEmpty() && log.first()[QStringLiteral("state")].toString() == QLatin1StringView("done");
-        }, 10000));
-        QCOMPARE(m_cloud->cliJson({QStringLiteral("commands"), sim->id()}).array().first()[QStringLiteral("detail")].toString(),
+        QVERIFY(waitFor(
+            [&] {
+                const QJsonArray log = m_cloud->cliJson({QStringLiteral("commands"), sim->id()}).array();
+                return !log.isEmpty() &&
+                       log.first()[QStringLiteral("state")].toString() == QLatin1StringView("done");
+            },
+            10000));
+        QCOMPARE(m_cloud->cliJson({QStringLiteral("commands"), sim->id()})
+                     .array()
+                     .first()[QStringLiteral("detail")]
+                     .toString(),
                  QStringLiteral("disk: 10% used"));
     }
 
@@ -243,8 +278,10 @@ private slots:
         } else if (kind == QLatin1StringView("selfsigned") || kind == QLatin1StringView("othercustomer")) {
             EnrolledNode node;
             if (kind == QLatin1StringView("selfsigned")) {
-                const Credentials rogue = TestPki::selfSigned(QStringLiteral("rogue"), m_acme.id, pki::Role::Hub);
-                node = EnrolledNode{QStringLiteral("rogue"), rogue.certificate, rogue.key, hub(m_acme, QStringLiteral("ca-source")).ca};
+                const Credentials rogue =
+                    TestPki::selfSigned(QStringLiteral("rogue"), m_acme.id, pki::Role::Hub);
+                node = EnrolledNode{QStringLiteral("rogue"), rogue.certificate, rogue.key,
+                                    hub(m_acme, QStringLiteral("ca-source")).ca};
             } else {
                 node = hub(m_other, QStringLiteral("foreign"));
                 node.ca = hub(m_acme, QStringLiteral("ca-source")).ca; // it trusts the right connector...
@@ -281,12 +318,17 @@ private slots:
                     expectedLog = QStringLiteral("heartbeat timeout");
                 }
             }
-            QVERIFY2(sim->waitDisconnected(kind == QLatin1StringView("silent") ? 8000 : 5000), qPrintable(kind));
+            QVERIFY2(sim->waitDisconnected(kind == QLatin1StringView("silent") ? 8000 : 5000),
+                     qPrintable(kind));
             if (kind != QLatin1StringView("silent") && kind != QLatin1StringView("window"))
                 QVERIFY2(sim->lastError().has_value(), "the session ended without an error frame");
         }
         // Logged with a reason, and the bystander never noticed.
-        QVERIFY(waitFor([&] { return m_connector->program().errors().mid(logBefore.size()).contains(expectedLog.toUtf8()); }, 5000));
+        QVERIFY(waitFor(
+            [&] {
+                return m_connector->program().errors().mid(logBefore.size()).contains(expectedLog.toUtf8());
+            },
+            5000));
         bystander.pump();
         QVERIFY(bystander.hub->connected());
         QVERIFY(bystander.acked > before);
@@ -299,9 +341,25 @@ private slots:
         m_cloud->stop();
         for (qint64 seq = 1; seq <= 300; seq += 50)
             QCOMPARE(sim->sendBatch(seq, seq + 49), seq + 49); // acknowledged: in the spool
-        QVERIFY(m_connector->query(QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("batches")].toInt() >= 1 ||
-                waitFor([&] { return m_connector->query(QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("batches")].toInt() >= 1; }, 3000));
-        QVERIFY(waitFor([&] { return !m_connector->query(QStringLiteral("status"))[QStringLiteral("cloud")][QStringLiteral("reachable")].toBool(); }, 10000));
+        QVERIFY(
+            m_connector->query(QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("batches")]
+                    .toInt() >= 1 ||
+            waitFor(
+                [&] {
+                    return m_connector
+                               ->query(QStringLiteral(
+                                   "status"))[QStringLiteral("spool")][QStringLiteral("batches")]
+                               .toInt() >= 1;
+                },
+                3000));
+        QVERIFY(waitFor(
+            [&] {
+                return !m_connector
+                            ->query(QStringLiteral(
+                                "status"))[QStringLiteral("cloud")][QStringLiteral("reachable")]
+                            .toBool();
+            },
+            10000));
         QVERIFY(m_cloud->start());
         // The cloud has a new port now: the connector's configured URL is stale,
         // so restart the connector with the new one (what an administrator does).
@@ -312,7 +370,14 @@ private slots:
         ini.sync();
         QVERIFY(m_connector->start());
         QVERIFY(waitFor([&] { return cloudCount(sim->id()) == 300; }, 20000));
-        QVERIFY(waitFor([&] { return m_connector->query(QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("batches")].toInt() == 0; }, 10000));
+        QVERIFY(waitFor(
+            [&] {
+                return m_connector
+                           ->query(
+                               QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("batches")]
+                           .toInt() == 0;
+            },
+            10000));
     }
 
     void revokedHubIsClosedAndRefused()
@@ -329,7 +394,8 @@ private slots:
         if (again.connectTls(m_connector->port(), m_connector->id(), 5000))
             QVERIFY(again.waitDisconnected(5000));
         QVERIFY(!again.hello(1000));
-        QVERIFY(waitFor([&] { return m_connector->program().errors().mid(logBefore).contains("is revoked"); }, 5000));
+        QVERIFY(waitFor([&] { return m_connector->program().errors().mid(logBefore).contains("is revoked"); },
+                        5000));
     }
 
     void consoleDrivenThroughAPipe()
@@ -337,8 +403,8 @@ private slots:
         auto sim = connectedHub(QStringLiteral("console-target"));
         QVERIFY(sim);
         QByteArray output;
-        const QByteArray input = "help\nhubs\nstats\nhub " + sim->id().toUtf8() + "\nkick " + sim->id().toUtf8() +
-                                 "\nkick no-such-hub\nbogus\nquit\n";
+        const QByteArray input = "help\nhubs\nstats\nhub " + sim->id().toUtf8() + "\nkick " +
+                                 sim->id().toUtf8() + "\nkick no-such-hub\nbogus\nquit\n";
         QCOMPARE(m_connector->cli({QStringLiteral("console")}, &output, input), 0);
         QVERIFY2(output.contains("reconnect-all"), output.constData()); // help
         QVERIFY(output.contains(sim->id().toUtf8()));                   // hubs table
@@ -370,11 +436,13 @@ private slots:
         // The password goes to the secret store (first: enrolment already goes
         // through the proxy), never into the settings.
         QByteArray output;
-        QCOMPARE(proxied.cli({QStringLiteral("set-proxy-password"), QStringLiteral("--set"), QStringLiteral("identity/keychain=file")},
+        QCOMPARE(proxied.cli({QStringLiteral("set-proxy-password"), QStringLiteral("--set"),
+                              QStringLiteral("identity/keychain=file")},
                              &output, "proxy-secret\n"),
                  0);
         QVERIFY(proxied.enrol(*m_cloud, m_acme, QStringLiteral("gw-proxied")));
-        QVERIFY(!test::readFile(m_dir.filePath(QStringLiteral("proxied/occ-connector.ini"))).contains("proxy-secret"));
+        QVERIFY(!test::readFile(m_dir.filePath(QStringLiteral("proxied/occ-connector.ini")))
+                     .contains("proxy-secret"));
         QVERIFY(proxied.start());
         EnrolledNode node = hub(m_acme, QStringLiteral("behind-proxy"));
         SimHub sim(node);
@@ -384,7 +452,8 @@ private slots:
         const QString cloudHostPort = QStringLiteral("127.0.0.1:%1").arg(m_cloud->url().port());
         QVERIFY2(proxy.connectsTo(cloudHostPort) > 0, proxy.log().constData());
         const QJsonObject status = proxied.query(QStringLiteral("status"));
-        QVERIFY(status[QStringLiteral("cloud")][QStringLiteral("proxy")].toString().contains(QString::number(proxy.port())));
+        QVERIFY(status[QStringLiteral("cloud")][QStringLiteral("proxy")].toString().contains(
+            QString::number(proxy.port())));
         proxied.stop();
         QVERIFY2(proxied.sanitizerReport().isEmpty(), proxied.sanitizerReport().constData());
     }
@@ -397,7 +466,8 @@ private slots:
         QVERIFY(small.enrol(*m_cloud, m_acme, QStringLiteral("gw-small")));
         QSettings ini(m_dir.filePath(QStringLiteral("small/occ-connector.ini")), QSettings::IniFormat);
         const QString realCloud = ini.value(QStringLiteral("cloud/url")).toString();
-        ini.setValue(QStringLiteral("cloud/url"), QStringLiteral("https://127.0.0.1:9/soap")); // nothing listens
+        ini.setValue(QStringLiteral("cloud/url"),
+                     QStringLiteral("https://127.0.0.1:9/soap")); // nothing listens
         ini.sync();
         QVERIFY(small.start());
         EnrolledNode node = hub(m_acme, QStringLiteral("pc-full"));
@@ -414,10 +484,12 @@ private slots:
         }
         QVERIFY2(seq < 2000, "the spool never filled");
         QVERIFY(lastAck > 0);
-        QVERIFY(small.query(QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("refusedFull")].toInt() >= 1);
+        QVERIFY(small.query(QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("refusedFull")]
+                    .toInt() >= 1);
         // The cloud comes back: the spool drains and acknowledgements resume.
         small.stop();
-        ini.setValue(QStringLiteral("cloud/url"), realCloud.isEmpty() ? m_cloud->url().toString() : m_cloud->url().toString());
+        ini.setValue(QStringLiteral("cloud/url"),
+                     realCloud.isEmpty() ? m_cloud->url().toString() : m_cloud->url().toString());
         ini.sync();
         QVERIFY(small.start());
         SimHub again(node);
@@ -439,35 +511,43 @@ private slots:
         QVERIFY(enroller.enrol(*m_cloud, m_acme, QStringLiteral("gw-upnp")));
         // ... run inside the namespace, with discovery on lo.
         ConnectorProcess device(dataDir,
-                                {QStringLiteral("connector/listen=127.0.0.1:0"), QStringLiteral("connector/descriptionPort=0"),
+                                {QStringLiteral("connector/listen=127.0.0.1:0"),
+                                 QStringLiteral("connector/descriptionPort=0"),
                                  QStringLiteral("ssdp/interfaces=lo"), QStringLiteral("ssdp/maxAge=4")},
                                 &ns);
         QVERIFY(device.start());
         QByteArray found;
-        ns.run(QStringLiteral("gssdp-discover"), {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-n"), QStringLiteral("4"),
-                                                  QStringLiteral("--target"), QStringLiteral("urn:occ-project-org:device:Connector:1")},
+        ns.run(QStringLiteral("gssdp-discover"),
+               {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-n"), QStringLiteral("4"),
+                QStringLiteral("--target"), QStringLiteral("urn:occ-project-org:device:Connector:1")},
                &found, 20000);
         QVERIFY2(found.contains(device.id().toUtf8()), found.constData());
         QVERIFY2(found.contains("description.xml"), found.constData());
-        ns.run(QStringLiteral("gssdp-discover"), {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-n"), QStringLiteral("4"),
-                                                  QStringLiteral("--target"), QStringLiteral("upnp:rootdevice")},
+        ns.run(QStringLiteral("gssdp-discover"),
+               {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-n"), QStringLiteral("4"),
+                QStringLiteral("--target"), QStringLiteral("upnp:rootdevice")},
                &found, 20000);
         QVERIFY2(found.contains(device.id().toUtf8()), found.constData());
         // The description, fetched over HTTP inside the namespace.
-        const QRegularExpressionMatch location = QRegularExpression(QStringLiteral("(http://[^\\s]+description.xml)")).match(QString::fromUtf8(found));
+        const QRegularExpressionMatch location =
+            QRegularExpression(QStringLiteral("(http://[^\\s]+description.xml)"))
+                .match(QString::fromUtf8(found));
         QVERIFY(location.hasMatch());
         QByteArray description;
-        QCOMPARE(ns.run(QStringLiteral("curl"), {QStringLiteral("-sS"), location.captured(1)}, &description), 0);
-        QVERIFY2(description.contains("<deviceType>urn:occ-project-org:device:Connector:1</deviceType>"), description.constData());
+        QCOMPARE(ns.run(QStringLiteral("curl"), {QStringLiteral("-sS"), location.captured(1)}, &description),
+                 0);
+        QVERIFY2(description.contains("<deviceType>urn:occ-project-org:device:Connector:1</deviceType>"),
+                 description.constData());
         QVERIFY(description.contains("<occ:customerId>" + m_acme.id.toUtf8() + "</occ:customerId>"));
         QVERIFY(description.contains("<occ:tlsPort>" + QByteArray::number(device.port()) + "</occ:tlsPort>"));
         // A clean shutdown says byebye: a control point listening sees it.
         ProgramProcess listener(QStringLiteral("ip"));
-        QVERIFY(listener.start(ns.wrap(QStringLiteral("gssdp-discover"),
-                                       {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-n"), QStringLiteral("15"),
-                                        QStringLiteral("-m"), QStringLiteral("unavailable"), QStringLiteral("--target"),
-                                        QStringLiteral("urn:occ-project-org:device:Connector:1")}),
-                               QRegularExpression(QStringLiteral("")), nullptr, 5000));
+        QVERIFY(listener.start(
+            ns.wrap(QStringLiteral("gssdp-discover"),
+                    {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-n"), QStringLiteral("15"),
+                     QStringLiteral("-m"), QStringLiteral("unavailable"), QStringLiteral("--target"),
+                     QStringLiteral("urn:occ-project-org:device:Connector:1")}),
+            QRegularExpression(QStringLiteral("")), nullptr, 5000));
         QTest::qWait(4000); // it learns the device first (answers come within MX)
         device.stop();
         QVERIFY2(listener.waitForOutput(device.id().toUtf8(), 8000), listener.output().constData());
@@ -478,7 +558,8 @@ private slots:
     void cleanup()
     {
         if ((QTest::currentTestFailed() || qEnvironmentVariableIsSet("OCC_TEST_SHOW_LOG")) && m_connector)
-            qWarning("connector log (last 4000 bytes):\n%s", m_connector->program().errors().right(4000).constData());
+            qWarning("connector log (last 4000 bytes):\n%s",
+                     m_connector->program().errors().right(4000).constData());
     }
 
     void cleanupTestCase()

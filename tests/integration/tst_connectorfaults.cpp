@@ -258,10 +258,76 @@ private slots:
         QVERIFY(waitFor([&] { return cloudSeqs(bad.id).size() == 37; }, 15000));
         const QList<qint64> seqs = cloudSeqs(bad.id);
         QVERIFY(!seqs.contains(5) && !seqs.contains(10) && !seqs.contains(13));
-        const QJsonObject s = status(*gateway);
-        QCOMPARE(s[QStringLiteral("spool")][QStringLiteral("quarantined")].toInt(), 3);
-        QCOMPARE(s[QStringLiteral("spool")][QStringLiteral("batches")].toInt(), 0);
+        // Counted (the figures are sampled every second) and listed with the reason.
+        QVERIFY(waitFor(
+            [&] {
+                const QJsonObject spool = status(*gateway)[QStringLiteral("spool")].toObject();
+                return spool[QStringLiteral("quarantined")].toInt() == 3 &&
+                       spool[QStringLiteral("batches")].toInt() == 0;
+            },
+            5000));
+        QByteArray listing;
+        QCOMPARE(gateway->cli({QStringLiteral("quarantine")}, &listing), 0);
+        QVERIFY2(listing.contains(bad.id.toUtf8()) && listing.contains("text longer than 4096") &&
+                     listing.contains("ts must be"),
+                 listing.constData());
         gateway->stop();
+    }
+
+    // Item 8, the cloud's side: a call the cloud refuses for its content (here: a
+    // body over its server/maxBodyBytes) is split until it fits; a row that can
+    // never fit is quarantined, the rest arrives.
+    void cloudRefusalsAreSplitAndQuarantined()
+    {
+        CloudProcess strict(m_dir.filePath(QStringLiteral("strict-cloud")), QString(),
+                            {QStringLiteral("--set"), QStringLiteral("server/maxBodyBytes=60000")});
+        const CloudProcess::Customer customer = strict.addCustomer(QStringLiteral("Strict"));
+        QVERIFY(strict.start());
+        auto gateway =
+            std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("strict-connector")),
+                                               fastSettings({QStringLiteral("connector/uplinkBatch=500")}));
+        QVERIFY(gateway->enrol(strict, customer, QStringLiteral("gw-strict")));
+        setCloudUrl(*gateway, QStringLiteral("https://127.0.0.1:9/soap")); // spool first, upload later
+        QVERIFY(gateway->start());
+        Result<EnrolledNode> node = enrolNode(strict.url(), strict.caFile(), customer, QStringLiteral("hub"),
+                                              QStringLiteral("pc-strict"));
+        QVERIFY(node);
+        SimHub sim(*node);
+        QVERIFY(sim.connectAndHello(gateway->port(), gateway->id()));
+        for (qint64 seq = 1; seq <= 450; seq += 50)
+            QCOMPARE(sim.sendBatch(seq, seq + 49), seq + 49);
+        Batch huge = SimHub::makeBatch(451, 500); // 50 x 4000 characters: never below 60000 bytes
+        for (Measurement &m : huge.items)
+            m.text = QString(4000, QLatin1Char('h'));
+        sim.send(huge);
+        QVERIFY(sim.waitFor<Ack>(5000));
+        QCOMPARE(sim.sendBatch(501, 550), 550);
+        gateway->stop();
+        setCloudUrl(*gateway, strict.url().toString());
+        QVERIFY(gateway->start());
+        QList<qint64> seqs;
+        QVERIFY(waitFor(
+            [&] {
+                seqs.clear();
+                for (const QJsonValue &m : strict
+                                               .cliJson({QStringLiteral("measurements"), node->id,
+                                                         QStringLiteral("--limit"), QStringLiteral("100000")})
+                                               .array())
+                    seqs << m[QStringLiteral("seq")].toInteger();
+                return seqs.size() >= 500 &&
+                       status(*gateway)[QStringLiteral("spool")][QStringLiteral("batches")].toInt() == 0;
+            },
+            30000));
+        QCOMPARE(seqs.size(), 500);
+        QVERIFY(!seqs.contains(451) && !seqs.contains(500) && seqs.contains(450) && seqs.contains(501));
+        QVERIFY(waitFor(
+            [&] {
+                return status(*gateway)[QStringLiteral("spool")][QStringLiteral("quarantined")].toInt() == 50;
+            },
+            5000));
+        gateway->stop();
+        strict.stop();
+        QVERIFY2(strict.sanitizerReport().isEmpty(), strict.sanitizerReport().constData());
     }
 
     // Item 9: measurements whose batch would exceed one frame (1 MiB) are sent in

@@ -31,8 +31,8 @@ private slots:
         HubProcess hub(dir.filePath(QStringLiteral("hub")), {});
         QVERIFY(hub.enrol(cloud, customer, QStringLiteral("pc")));
 
-        Result<std::unique_ptr<secrets::SecretStore>> store =
-            secrets::createSecretStore(QStringLiteral("file"), hub.dataDir(), QStringLiteral("occ-sensorhub"));
+        Result<std::unique_ptr<secrets::SecretStore>> store = secrets::createSecretStore(
+            QStringLiteral("file"), hub.dataDir(), QStringLiteral("occ-sensorhub"));
         QVERIFY(store);
         Result<identity::Identity> before = identity::loadIdentity(hub.dataDir(), **store, pki::Role::Hub);
         QVERIFY2(before, qPrintable(before ? QString() : before.error().message));
@@ -65,18 +65,23 @@ private slots:
         QCOMPARE(after->id, before->id);
         QVERIFY(after->serial != before->serial);
         QCOMPARE(readFile(hub.dataDir() + QStringLiteral("/identity/private-key.pem")), keyFile); // same key
-        QVERIFY(pki::verifyPeer(after->certificate, after->customerCa, {pki::Role::Hub, customer.id, after->id, {}}).ok());
+        QVERIFY(pki::verifyPeer(after->certificate, after->customerCa,
+                                {pki::Role::Hub, customer.id, after->id, {}})
+                    .ok());
         // The cloud takes the new certificate.
         Result<cloudapi::CloudEndpoint> fresh = identity::cloudEndpoint(settings, &*after, QString());
         QVERIFY(fresh);
         cloudapi::CloudClient renewedClient(*fresh);
         bool answered = false;
         bool ok = false;
-        renewedClient.reportState(std::nullopt, {cloudapi::HubState{after->id, QStringLiteral("DirectCloud"), {}, QStringLiteral("pc"), {}, {}, 0, 0}},
-                                  [&](Result<int> r) {
-                                      answered = true;
-                                      ok = r.ok();
-                                  });
+        renewedClient.reportState(
+            std::nullopt,
+            {cloudapi::HubState{
+                after->id, QStringLiteral("DirectCloud"), {}, QStringLiteral("pc"), {}, {}, 0, 0}},
+            [&](Result<int> r) {
+                answered = true;
+                ok = r.ok();
+            });
         QTRY_VERIFY_WITH_TIMEOUT(answered, 15000);
         QVERIFY(ok);
         cloud.stop();

@@ -18,16 +18,15 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QRegularExpression>
 #include <QNetworkDatagram>
 #include <QNetworkInterface>
+#include <QRegularExpression>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
 #include <QUuid>
-
 #include <set>
 
 using namespace occ;
@@ -51,7 +50,8 @@ class MSearchCounter : public QObject
 public:
     bool start()
     {
-        if (!m_socket.bind(QHostAddress::AnyIPv4, kSsdpPort, QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint))
+        if (!m_socket.bind(QHostAddress::AnyIPv4, kSsdpPort,
+                           QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint))
             return false;
         if (!m_socket.joinMulticastGroup(kGroup, QNetworkInterface::interfaceFromName(QStringLiteral("lo"))))
             return false;
@@ -112,7 +112,9 @@ class TestSensorhub : public QObject
 
     QJsonArray cloudMeasurements(const QString &hubId) const
     {
-        return m_cloud->cliJson({QStringLiteral("measurements"), hubId, QStringLiteral("--limit"), QStringLiteral("1000000")})
+        return m_cloud
+            ->cliJson(
+                {QStringLiteral("measurements"), hubId, QStringLiteral("--limit"), QStringLiteral("1000000")})
             .array();
     }
 
@@ -150,15 +152,17 @@ class TestSensorhub : public QObject
         if (id.isEmpty())
             return {};
         QJsonObject found;
-        waitFor([&] {
-            for (const QJsonValue &c : m_cloud->cliJson({QStringLiteral("commands"), hubId}).array()) {
-                if (c[QStringLiteral("commandId")].toString() == id)
-                    found = c.toObject();
-            }
-            const QString state = found[QStringLiteral("state")].toString();
-            return state == QLatin1StringView("done") || state == QLatin1StringView("failed") ||
-                   state == QLatin1StringView("expired");
-        }, timeoutMs);
+        waitFor(
+            [&] {
+                for (const QJsonValue &c : m_cloud->cliJson({QStringLiteral("commands"), hubId}).array()) {
+                    if (c[QStringLiteral("commandId")].toString() == id)
+                        found = c.toObject();
+                }
+                const QString state = found[QStringLiteral("state")].toString();
+                return state == QLatin1StringView("done") || state == QLatin1StringView("failed") ||
+                       state == QLatin1StringView("expired");
+            },
+            timeoutMs);
         return found;
     }
 
@@ -178,7 +182,8 @@ class TestSensorhub : public QObject
     {
         QString text = QStringLiteral("timeline (%1):\n").arg(QLatin1StringView(title));
         for (const HubProcess::Change &c : hub.changes())
-            text += QStringLiteral("  %1  %2 -> %3 %4\n").arg(c.at.toString(QStringLiteral("HH:mm:ss.zzz")), c.from, c.to, c.connectorId);
+            text += QStringLiteral("  %1  %2 -> %3 %4\n")
+                        .arg(c.at.toString(QStringLiteral("HH:mm:ss.zzz")), c.from, c.to, c.connectorId);
         qInfo("%s", qPrintable(text));
     }
 
@@ -193,19 +198,22 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_msearch.start());
-        m_cloud = std::make_unique<CloudProcess>(m_dir.filePath(QStringLiteral("cloud")), QString(),
-                                                 QStringList{QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")});
+        m_cloud = std::make_unique<CloudProcess>(
+            m_dir.filePath(QStringLiteral("cloud")), QString(),
+            QStringList{QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")});
         m_acme = m_cloud->addCustomer(QStringLiteral("Acme"));
         m_other = m_cloud->addCustomer(QStringLiteral("Other"));
         QVERIFY(!m_acme.id.isEmpty());
         QVERIFY(m_cloud->start());
         m_connectorPort = freePort();
-        m_connector = std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("connector")), connectorSettings(m_connectorPort));
+        m_connector = std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("connector")),
+                                                         connectorSettings(m_connectorPort));
         QVERIFY(m_connector->enrol(*m_cloud, m_acme, QStringLiteral("gw.acme.example")));
         QVERIFY(m_connector->start());
         m_hub = std::make_unique<HubProcess>(m_dir.filePath(QStringLiteral("hub")), hubSettings());
         // The key's passphrase goes to the real (test session's) keyring.
-        QVERIFY(m_hub->enrol(*m_cloud, m_acme, QStringLiteral("pc-1.acme.example"), QStringLiteral("system")));
+        QVERIFY(
+            m_hub->enrol(*m_cloud, m_acme, QStringLiteral("pc-1.acme.example"), QStringLiteral("system")));
     }
 
     void enrolmentKeepsTheKeyEncryptedAndThePassphraseInTheKeyring()
@@ -216,7 +224,8 @@ private slots:
                      (QFileDevice::ReadGroup | QFileDevice::ReadOther),
                  QFileDevice::Permissions());
         for (const char *name : {"certificate.pem", "customer-ca.pem", "cloud-ca.pem"})
-            QVERIFY2(QFile::exists(m_hub->dataDir() + QStringLiteral("/identity/") + QLatin1StringView(name)), name);
+            QVERIFY2(QFile::exists(m_hub->dataDir() + QStringLiteral("/identity/") + QLatin1StringView(name)),
+                     name);
         QVERIFY(!QFile::exists(m_hub->dataDir() + QStringLiteral("/identity/secrets.json")));
     }
 
@@ -230,23 +239,27 @@ private slots:
         QCOMPARE(status[QStringLiteral("connectorId")].toString(), m_connector->id());
         QVERIFY(status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool());
         QVERIFY(m_msearch.count() >= 1); // the counter of test 2 does see M-SEARCHes
-        QVERIFY(waitFor([&] {
-            const QJsonObject hub = cloudHub(m_hub->id());
-            return hub[QStringLiteral("path")].toString() == QLatin1StringView("ConnectorLan") &&
-                   hub[QStringLiteral("connectorId")].toString() == m_connector->id() && hub[QStringLiteral("count")].toInt() >= 4;
-        }, 20000));
+        QVERIFY(waitFor(
+            [&] {
+                const QJsonObject hub = cloudHub(m_hub->id());
+                return hub[QStringLiteral("path")].toString() == QLatin1StringView("ConnectorLan") &&
+                       hub[QStringLiteral("connectorId")].toString() == m_connector->id() &&
+                       hub[QStringLiteral("count")].toInt() >= 4;
+            },
+            20000));
         const QJsonArray stored = cloudMeasurements(m_hub->id());
         QSet<QString> sensors;
         for (const QJsonValue &m : stored) {
             sensors.insert(m[QStringLiteral("sensor")].toString());
             QCOMPARE(m[QStringLiteral("via")].toString(), m_connector->id());
         }
-        QCOMPARE(sensors, (QSet<QString>{QStringLiteral("heartbeat"), QStringLiteral("uptime"), QStringLiteral("cpu"),
-                                          QStringLiteral("memory")}));
+        QCOMPARE(sensors, (QSet<QString>{QStringLiteral("heartbeat"), QStringLiteral("uptime"),
+                                         QStringLiteral("cpu"), QStringLiteral("memory")}));
         // status and reconnect answer a second process, and a second instance refuses.
         QByteArray output;
         QCOMPARE(m_hub->cli({QStringLiteral("status")}, &output), 0);
-        QVERIFY2(output.contains("ConnectorLan") && output.contains(m_connector->id().toUtf8()), output.constData());
+        QVERIFY2(output.contains("ConnectorLan") && output.contains(m_connector->id().toUtf8()),
+                 output.constData());
         HubProcess second(m_hub->dataDir(), hubSettings());
         QVERIFY(!second.start(5000));
         QVERIFY2(second.program().errors().contains("already runs"), second.program().errors().constData());
@@ -284,25 +297,39 @@ private slots:
         QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));
         QVERIFY(m_hub->waitForState(QStringLiteral("DirectCloud"), (fallbackAfter + 5) * 1000));
         // The stdout lines may trail the control socket's answer a little.
-        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("DirectCloud"), killed).has_value(); }, 3000));
-        const std::optional<HubProcess::Change> searching = m_hub->changeTo(QStringLiteral("Searching"), killed);
-        const std::optional<HubProcess::Change> direct = m_hub->changeTo(QStringLiteral("DirectCloud"), killed);
+        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("DirectCloud"), killed).has_value(); },
+                        3000));
+        const std::optional<HubProcess::Change> searching =
+            m_hub->changeTo(QStringLiteral("Searching"), killed);
+        const std::optional<HubProcess::Change> direct =
+            m_hub->changeTo(QStringLiteral("DirectCloud"), killed);
         QVERIFY(searching && direct);
         const qint64 fallback = searching->at.msecsTo(direct->at);
         qInfo("connector lost -> DirectCloud after %lld ms (fallbackAfter %d s)", fallback, fallbackAfter);
         QVERIFY2(qAbs(fallback - fallbackAfter * 1000) <= 2000, qPrintable(QString::number(fallback)));
         // Direct delivery works and the cloud knows the path.
-        QVERIFY(waitFor([&] { return cloudHub(m_hub->id())[QStringLiteral("reportedPath")].toString() == QLatin1StringView("DirectCloud"); }, 10000));
-        QVERIFY(waitFor([&] {
-            const QJsonArray all = cloudMeasurements(m_hub->id());
-            return !all.isEmpty() && all.last()[QStringLiteral("via")].toString() == QLatin1StringView("direct");
-        }, 10000));
+        QVERIFY(waitFor(
+            [&] {
+                return cloudHub(m_hub->id())[QStringLiteral("reportedPath")].toString() ==
+                       QLatin1StringView("DirectCloud");
+            },
+            10000));
+        QVERIFY(waitFor(
+            [&] {
+                const QJsonArray all = cloudMeasurements(m_hub->id());
+                return !all.isEmpty() &&
+                       all.last()[QStringLiteral("via")].toString() == QLatin1StringView("direct");
+            },
+            10000));
 
-        const QDateTime back = QDateTime::currentDateTimeUtc(); // counted from the restart, its start-up included
+        const QDateTime back =
+            QDateTime::currentDateTimeUtc(); // counted from the restart, its start-up included
         QVERIFY(m_connector->start());
         QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), (failbackProbe + 4) * 1000));
-        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("ConnectorLan"), back).has_value(); }, 3000));
-        const std::optional<HubProcess::Change> failback = m_hub->changeTo(QStringLiteral("ConnectorLan"), back);
+        QVERIFY(
+            waitFor([&] { return m_hub->changeTo(QStringLiteral("ConnectorLan"), back).has_value(); }, 3000));
+        const std::optional<HubProcess::Change> failback =
+            m_hub->changeTo(QStringLiteral("ConnectorLan"), back);
         timeline(*m_hub, "connector failure");
         QVERIFY2(failback, qPrintable(back.toString(Qt::ISODateWithMs)));
         const qint64 failbackMs = back.msecsTo(failback->at);
@@ -314,7 +341,8 @@ private slots:
         const qint64 upTo = m_hub->status()[QStringLiteral("highestSeq")].toInteger();
         QVERIFY(upTo > 20);
         QString why;
-        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), upTo, &why); }, 15000), qPrintable(why));
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), upTo, &why); }, 15000),
+                 qPrintable(why));
     }
 
     // Test 4: manual reconnect with no connector reachable goes to the cloud at once.
@@ -343,8 +371,8 @@ private slots:
         NetNamespace home(QStringLiteral("home"));
         QVERIFY2(home.ok(), qPrintable(home.error()));
         QString error;
-        QVERIFY2(linkNamespace(home, QStringLiteral("occpx0"), QStringLiteral("10.99.0.1"), QStringLiteral("occpx1"),
-                               QStringLiteral("10.99.0.2"), &error),
+        QVERIFY2(linkNamespace(home, QStringLiteral("occpx0"), QStringLiteral("10.99.0.1"),
+                               QStringLiteral("occpx1"), QStringLiteral("10.99.0.2"), &error),
                  qPrintable(error));
         TinyProxy proxy;
         proxy.setListen(QStringLiteral("10.99.0.1"), QStringLiteral("10.99.0.0/24"));
@@ -352,26 +380,31 @@ private slots:
         const QString cloudHostPort = QStringLiteral("127.0.0.1:%1").arg(m_cloud->url().port());
         // Without the proxy there is no way from home to the cloud.
         QByteArray curl;
-        QVERIFY(home.run(QStringLiteral("curl"), {QStringLiteral("-sk"), QStringLiteral("--max-time"), QStringLiteral("3"),
-                                                  QStringLiteral("https://%1/").arg(cloudHostPort)},
+        QVERIFY(home.run(QStringLiteral("curl"),
+                         {QStringLiteral("-sk"), QStringLiteral("--max-time"), QStringLiteral("3"),
+                          QStringLiteral("https://%1/").arg(cloudHostPort)},
                          &curl) != 0);
 
-        HubProcess hub(m_dir.filePath(QStringLiteral("hub-home")),
-                       {QStringLiteral("proxy/url=") + proxy.url(), QStringLiteral("connection/interfaceCheck=1"),
-                        QStringLiteral("connection/connectTimeout=2"), QStringLiteral("connection/reportInterval=1"),
-                        QStringLiteral("ssdp/port=%1").arg(kSsdpPort), QStringLiteral("sensors/interval=1")},
-                       &home);
+        HubProcess hub(
+            m_dir.filePath(QStringLiteral("hub-home")),
+            {QStringLiteral("proxy/url=") + proxy.url(), QStringLiteral("connection/interfaceCheck=1"),
+             QStringLiteral("connection/connectTimeout=2"), QStringLiteral("connection/reportInterval=1"),
+             QStringLiteral("ssdp/port=%1").arg(kSsdpPort), QStringLiteral("sensors/interval=1")},
+            &home);
         QVERIFY(hub.enrol(*m_cloud, m_acme, QStringLiteral("laptop.home")));
         QVERIFY(hub.start());
         QVERIFY2(hub.waitForState(QStringLiteral("DirectCloud"), 20000), qPrintable(hub.state()));
         QVERIFY(waitFor([&] { return cloudHub(hub.id())[QStringLiteral("count")].toInt() >= 4; }, 15000));
-        QCOMPARE(cloudHub(hub.id())[QStringLiteral("reportedPath")].toString(), QStringLiteral("DirectCloud"));
+        QCOMPARE(cloudHub(hub.id())[QStringLiteral("reportedPath")].toString(),
+                 QStringLiteral("DirectCloud"));
         QVERIFY2(proxy.connectsTo(cloudHostPort) >= 1, proxy.log().constData());
         // A direct hub long-polls its commands itself (through the proxy as well).
         const QJsonObject result = command(hub.id(), {QStringLiteral("runSensor"), QStringLiteral("memory")});
         QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
         QVERIFY(result[QStringLiteral("detail")].toString().startsWith(QStringLiteral("memory: ")));
-        QCOMPARE(hub.status()[QStringLiteral("cloud")][QStringLiteral("proxy")].toString().contains(QStringLiteral("10.99.0.1")), true);
+        QCOMPARE(hub.status()[QStringLiteral("cloud")][QStringLiteral("proxy")].toString().contains(
+                     QStringLiteral("10.99.0.1")),
+                 true);
         timeline(hub, "proxy-only network");
         hub.stop();
         QVERIFY2(hub.sanitizerReport().isEmpty(), hub.sanitizerReport().constData());
@@ -397,16 +430,20 @@ private slots:
             certificate = c.certificate;
             key = c.sslKey;
         } else {
-            Result<EnrolledNode> node = enrolNode(m_cloud->url(), m_cloud->caFile(),
-                                                  kind == QLatin1StringView("other-customer") ? m_other : m_acme,
-                                                  kind == QLatin1StringView("other-customer") ? QStringLiteral("connector") : QStringLiteral("hub"),
-                                                  QStringLiteral("rogue"));
+            Result<EnrolledNode> node =
+                enrolNode(m_cloud->url(), m_cloud->caFile(),
+                          kind == QLatin1StringView("other-customer") ? m_other : m_acme,
+                          kind == QLatin1StringView("other-customer") ? QStringLiteral("connector")
+                                                                      : QStringLiteral("hub"),
+                          QStringLiteral("rogue"));
             QVERIFY2(node, qPrintable(node ? QString() : node.error().message));
             rogueId = node->id;
             certificate = node->certificate;
             key = node->key.toQSslKey();
         }
-        RogueConnector rogue({rogueId, m_acme.id, QHostAddress::LocalHost, kSsdpPort, kGroup, QStringLiteral("lo")}, certificate, key);
+        RogueConnector rogue(
+            {rogueId, m_acme.id, QHostAddress::LocalHost, kSsdpPort, kGroup, QStringLiteral("lo")},
+            certificate, key);
         QString error;
         QVERIFY2(rogue.start(&error), qPrintable(error));
         HubProcess hub(m_dir.filePath(QStringLiteral("hub-rogue-") + kind), hubSettings());
@@ -441,7 +478,8 @@ private slots:
             if (reloaded[QStringLiteral("state")].toString() != QLatin1StringView("done") ||
                 !reloaded[QStringLiteral("detail")].toString().contains(QStringLiteral("sensors/cpuWarn")))
                 return QStringLiteral("reloadConfig: ") + reloaded[QStringLiteral("detail")].toString();
-            const QJsonObject run = command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("cpu")});
+            const QJsonObject run =
+                command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("cpu")});
             if (run[QStringLiteral("state")].toString() != QLatin1StringView("done"))
                 return QStringLiteral("runSensor: ") + run[QStringLiteral("detail")].toString();
             return run[QStringLiteral("detail")].toString();
@@ -451,31 +489,39 @@ private slots:
         detail = runCpuWith("cpuWarn=0\ncpuError=101\n");
         QVERIFY2(detail.startsWith(QStringLiteral("cpu: warn")), qPrintable(detail));
 
-        QJsonObject result = command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("no-such-sensor")});
+        QJsonObject result =
+            command(m_hub->id(), {QStringLiteral("runSensor"), QStringLiteral("no-such-sensor")});
         QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("failed"));
-        QVERIFY(result[QStringLiteral("detail")].toString().contains(QStringLiteral("no sensor 'no-such-sensor'")));
+        QVERIFY(result[QStringLiteral("detail")].toString().contains(
+            QStringLiteral("no sensor 'no-such-sensor'")));
         QVERIFY(writeFile(ini, enrolled));
-        QCOMPARE(command(m_hub->id(), {QStringLiteral("reloadConfig")})[QStringLiteral("state")].toString(), QStringLiteral("done"));
+        QCOMPARE(command(m_hub->id(), {QStringLiteral("reloadConfig")})[QStringLiteral("state")].toString(),
+                 QStringLiteral("done"));
 
         // collectDiagnostics: logs and settings, never the key or the secrets.
         result = command(m_hub->id(), {QStringLiteral("collectDiagnostics")});
         QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
-        const QString archive = QRegularExpression(QStringLiteral("archive (\\S+)")).match(result[QStringLiteral("detail")].toString()).captured(1);
+        const QString archive = QRegularExpression(QStringLiteral("archive (\\S+)"))
+                                    .match(result[QStringLiteral("detail")].toString())
+                                    .captured(1);
         QVERIFY2(archive.startsWith(m_hub->dataDir() + QStringLiteral("/diagnostics/")), qPrintable(archive));
         QByteArray listing;
         QCOMPARE(run(QStringLiteral("tar"), {QStringLiteral("-tzf"), archive}, &listing), 0);
-        for (const char *expected : {"occ-diagnostics/status.json", "occ-diagnostics/settings.ini", "occ-diagnostics/interfaces.txt",
-                                     "occ-diagnostics/logs/occ-sensorhub.log", "occ-diagnostics/identity/certificate.pem",
-                                     "occ-diagnostics/connectors.ini"})
+        for (const char *expected :
+             {"occ-diagnostics/status.json", "occ-diagnostics/settings.ini", "occ-diagnostics/interfaces.txt",
+              "occ-diagnostics/logs/occ-sensorhub.log", "occ-diagnostics/identity/certificate.pem",
+              "occ-diagnostics/connectors.ini"})
             QVERIFY2(listing.contains(expected), listing.constData());
-        QVERIFY2(!listing.contains("private-key") && !listing.contains("secrets") && !listing.contains("outbox.db"),
+        QVERIFY2(!listing.contains("private-key") && !listing.contains("secrets") &&
+                     !listing.contains("outbox.db"),
                  listing.constData());
 
         // reconnect: the result first, then the hub drops its session and finds the connector again.
         const QDateTime asked = QDateTime::currentDateTimeUtc();
         result = command(m_hub->id(), {QStringLiteral("reconnect")});
         QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
-        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("Searching"), asked).has_value(); }, 5000));
+        QVERIFY(
+            waitFor([&] { return m_hub->changeTo(QStringLiteral("Searching"), asked).has_value(); }, 5000));
         QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
     }
 
@@ -493,10 +539,12 @@ private slots:
         QVERIFY(m_connector->start());
         QVERIFY(m_hub->start());
         QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
-        QVERIFY(m_hub->status()[QStringLiteral("highestSeq")].toInteger() >= made); // seq survives the restart
+        QVERIFY(m_hub->status()[QStringLiteral("highestSeq")].toInteger() >=
+                made); // seq survives the restart
         QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
         QString why;
-        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), made, &why); }, 15000), qPrintable(why));
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), made, &why); }, 15000),
+                 qPrintable(why));
     }
 
     void cleanup()
