@@ -1,5 +1,7 @@
 #include "outbox.h"
 
+#include "protocol/measurementrules.h"
+
 #include <QCborValue>
 #include <QLoggingCategory>
 
@@ -30,7 +32,9 @@ Result<std::unique_ptr<Outbox>> Outbox::open(const QString &path, const queue::Q
     return std::unique_ptr<Outbox>(new Outbox(std::move(queue).value(), clock));
 }
 
-Outbox::Outbox(std::unique_ptr<queue::DurableQueue> queue, const Clock &clock) : m_queue(std::move(queue)), m_clock(clock)
+Outbox::Outbox(std::unique_ptr<queue::DurableQueue> queue, const Clock &clock)
+    : m_queue(std::move(queue))
+    , m_clock(clock)
 {
     m_retry.setInterval(5000);
     connect(&m_retry, &QTimer::timeout, this, [this] {
@@ -57,6 +61,7 @@ bool Outbox::flushPending()
 
 qint64 Outbox::add(protocol::Measurement measurement)
 {
+    measurement = protocol::fitMeasurement(std::move(measurement)); // what the cloud stores
     // Keep the order: while anything waits in memory, new results wait behind it.
     if (!m_pending.isEmpty() && !flushPending()) {
         if (m_pending.size() >= kMaxPending) {
@@ -69,8 +74,8 @@ qint64 Outbox::add(protocol::Measurement measurement)
     }
     Result<qint64> seq = m_queue->append(kStream, encodeMeasurement(measurement));
     if (!seq) {
-        qCCritical(lcOutbox).noquote() << "cannot write the outbox; keeping the result in memory until it can:"
-                                       << seq.error().message;
+        qCCritical(lcOutbox).noquote()
+            << "cannot write the outbox; keeping the result in memory until it can:" << seq.error().message;
         m_pending.append(measurement);
         m_retry.start();
         return 0;
@@ -79,9 +84,9 @@ qint64 Outbox::add(protocol::Measurement measurement)
     return *seq;
 }
 
-Result<QList<protocol::Measurement>> Outbox::after(qint64 seq, int maxItems) const
+Result<QList<protocol::Measurement>> Outbox::after(qint64 seq, int maxItems, qint64 maxBytes) const
 {
-    Result<QList<queue::QueueItem>> items = m_queue->peek(kStream, maxItems, -1, seq);
+    Result<QList<queue::QueueItem>> items = m_queue->peek(kStream, maxItems, maxBytes, seq);
     if (!items)
         return items.error();
     QList<protocol::Measurement> measurements;
@@ -104,7 +109,8 @@ void Outbox::delivered(qint64 upTo)
 {
     Result<qint64> removed = m_queue->ackUpTo(kStream, upTo);
     if (!removed) {
-        qCWarning(lcOutbox) << "cannot delete delivered results (they will be sent again):" << removed.error().message;
+        qCWarning(lcOutbox) << "cannot delete delivered results (they will be sent again):"
+                            << removed.error().message;
         return;
     }
     m_lastDelivery = m_clock.epochMs();

@@ -5,10 +5,9 @@
 #include "protocol/messages.h"
 #include "queue/durablequeue.h"
 
+#include <memory>
 #include <QObject>
 #include <QTimer>
-
-#include <memory>
 
 namespace occ::hub {
 
@@ -27,8 +26,14 @@ public:
 
     // Stores a measurement (its seq is assigned here) and returns that seq.
     qint64 add(protocol::Measurement measurement);
-    // Results after seq, oldest first.
-    Result<QList<protocol::Measurement>> after(qint64 seq, int maxItems) const;
+    // Results after seq, oldest first: at most maxItems, and no more than maxBytes of
+    // stored CBOR (the first result always).
+    Result<QList<protocol::Measurement>> after(qint64 seq, int maxItems,
+                                               qint64 maxBytes = kMaxBatchBytes) const;
+    // What one batch may hold, in stored bytes: an OCCP/1 frame is at most 1 MiB,
+    // and a SubmitBatch body about three times the CBOR must stay well below the
+    // cloud's server/maxBodyBytes.
+    static constexpr qint64 kMaxBatchBytes = 512 * 1024;
     // Delivered: everything up to and including upTo.
     void delivered(qint64 upTo);
 

@@ -3,13 +3,13 @@
 // beyond the bound, and a full disk that loses nothing while the hub runs.
 #include "core/clock.h"
 #include "outbox/outbox.h"
+#include "protocol/measurementrules.h"
 #include "testutil.h"
 
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <sys/mount.h>
 
 using namespace occ;
@@ -49,6 +49,30 @@ class TestOutbox : public QObject
     }
 
 private slots:
+    // Issue 9 item 9: batches are bounded by bytes as well as count, and what the
+    // sensors produce is made to fit the cloud's rules.
+    void batchesAreBoundedByBytesAndResultsFitTheRules()
+    {
+        auto outbox = open(m_dir.filePath(QStringLiteral("bytes.db")));
+        for (int i = 1; i <= 300; ++i)
+            QVERIFY(outbox->add(measurement(i, 9000)) > 0);
+        Result<QList<protocol::Measurement>> batch = outbox->after(0, 500);
+        QVERIFY(batch);
+        QVERIFY2(batch->size() > 10 && batch->size() < 300, qPrintable(QString::number(batch->size())));
+        qint64 encoded = 0;
+        for (const protocol::Measurement &m : std::as_const(*batch)) {
+            QCOMPARE(m.text.size(), protocol::MeasurementLimits::maxText);
+            QVERIFY(protocol::validateMeasurement(m).ok());
+            encoded += m.text.size();
+        }
+        QVERIFY(encoded <= Outbox::kMaxBatchBytes);
+        QCOMPARE(protocol::encode(protocol::Batch{*batch}).isEmpty(), false); // fits one frame
+        // A result larger than the budget still leaves, alone.
+        Result<QList<protocol::Measurement>> one = outbox->after(0, 500, 10);
+        QVERIFY(one);
+        QCOMPARE(one->size(), 1);
+    }
+
     void seqOrderReplayAndDelivery()
     {
         const QString path = m_dir.filePath(QStringLiteral("a.db"));
@@ -96,7 +120,8 @@ private slots:
         QTemporaryDir mountPoint;
         QVERIFY2(::mount("tmpfs", mountPoint.path().toLocal8Bit().constData(), "tmpfs", 0, "size=1m") == 0,
                  "mounting a small tmpfs needs root");
-        auto cleanup = qScopeGuard([&] { ::umount2(mountPoint.path().toLocal8Bit().constData(), MNT_DETACH); });
+        auto cleanup =
+            qScopeGuard([&] { ::umount2(mountPoint.path().toLocal8Bit().constData(), MNT_DETACH); });
         const QString ballast = mountPoint.filePath(QStringLiteral("ballast"));
         QVERIFY(test::writeFile(ballast, QByteArray(640 * 1024, 'b')));
         auto outbox = open(mountPoint.filePath(QStringLiteral("outbox.db")));
@@ -108,7 +133,8 @@ private slots:
             else
                 ++inMemory;
         }
-        QVERIFY2(written > 10 && inMemory == 20, qPrintable(QStringLiteral("%1 %2").arg(written).arg(inMemory)));
+        QVERIFY2(written > 10 && inMemory == 20,
+                 qPrintable(QStringLiteral("%1 %2").arg(written).arg(inMemory)));
         QCOMPARE(outbox->depth(), written + inMemory); // nothing lost while the hub runs
         // Space again: the waiting results go to disk in order, with the next seqs.
         QVERIFY(QFile::remove(ballast));
