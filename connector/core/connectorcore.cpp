@@ -119,10 +119,12 @@ Result<void> ConnectorCore::start()
     int workers = int(m_settings.integer(QStringLiteral("connector/workers")));
     if (workers <= 0)
         workers = qMax(1, QThread::idealThreadCount());
+    m_gate = std::make_unique<HandshakeGate>(
+        int(m_settings.integer(QStringLiteral("connector/maxHandshakesPerAddress"))));
     for (int i = 0; i < workers; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("worker-%1").arg(i));
-        auto *worker = new Worker(i, m_tls, config, m_revocations, m_stats, *m_spool, m_clock);
+        auto *worker = new Worker(i, m_tls, config, m_revocations, m_stats, *m_gate, *m_spool, m_clock);
         worker->moveToThread(thread);
         connect(worker, &Worker::hubConnected, this, [this, worker](const HubHello &hello) {
             m_directory.connected(worker, hello, m_clock.epochMs());
@@ -142,7 +144,7 @@ Result<void> ConnectorCore::start()
         parseListen(m_settings.string(QStringLiteral("connector/listen")));
     if (!listen)
         return listen.error();
-    m_listener = std::make_unique<Listener>(m_workers, m_stats, 256 * workers);
+    m_listener = std::make_unique<Listener>(m_workers, m_stats, *m_gate, 256 * workers);
     if (Result<void> r = m_listener->start(listen->first, listen->second); !r)
         return r;
 
@@ -351,7 +353,9 @@ QJsonObject ConnectorCore::status()
          QJsonObject{{QStringLiteral("completed"), m_stats.handshakesCompleted.load()},
                      {QStringLiteral("failed"), m_stats.handshakesFailed.load()},
                      {QStringLiteral("resumed"), m_stats.handshakesResumed.load()},
-                     {QStringLiteral("inProgress"), m_stats.handshakesInProgress.load()}}},
+                     {QStringLiteral("inProgress"), m_stats.handshakesInProgress.load()},
+                     {QStringLiteral("refusedBusyAddress"), m_stats.handshakesRefusedBusy.load()},
+                     {QStringLiteral("acceptErrors"), m_stats.acceptErrors.load()}}},
         {QStringLiteral("batchesPerSecond"), batchesPerSecond},
         {QStringLiteral("measurementsPerSecond"), measurementsPerSecond},
         {QStringLiteral("measurementsAcknowledged"), m_stats.measurementsAcknowledged.load()},

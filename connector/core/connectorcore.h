@@ -10,13 +10,12 @@
 #include "settings/settings.h"
 #include "spool/spool.h"
 
+#include <memory>
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QThread>
 #include <QTimer>
-
-#include <memory>
 
 namespace occ::secrets {
 class SecretStore;
@@ -33,6 +32,7 @@ namespace occ::connector {
 class CloudLink;
 class CommandRelay;
 class DescriptionServer;
+class HandshakeGate;
 class Listener;
 class RevocationWatcher;
 class SsdpDevice;
@@ -49,8 +49,8 @@ class ConnectorCore : public QObject
 {
     Q_OBJECT
 public:
-    ConnectorCore(QString dataDir, settings::Settings settings, secrets::SecretStore &secrets, const Clock &clock,
-                  QObject *parent = nullptr);
+    ConnectorCore(QString dataDir, settings::Settings settings, secrets::SecretStore &secrets,
+                  const Clock &clock, QObject *parent = nullptr);
     ~ConnectorCore() override;
 
     Result<void> start();
@@ -75,6 +75,7 @@ private:
     RevocationList m_revocations;
     HubDirectory m_directory;
     std::shared_ptr<TlsContext> m_tls;
+    std::unique_ptr<HandshakeGate> m_gate;
 
     QThread m_spoolThread;
     std::unique_ptr<Spool> m_spool;

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <QtGlobal>
-
 #include <atomic>
+#include <QtGlobal>
 
 namespace occ::connector {
 
@@ -15,6 +14,8 @@ struct ConnectorStats
     std::atomic<qint64> handshakesFailed{0};
     std::atomic<qint64> handshakesResumed{0};
     std::atomic<qint64> handshakesInProgress{0};
+    std::atomic<qint64> handshakesRefusedBusy{0}; // closed at once: their address had its share
+    std::atomic<qint64> acceptErrors{0};
     std::atomic<qint64> sessionsOpen{0};
     std::atomic<qint64> batchesAcknowledged{0};
     std::atomic<qint64> measurementsAcknowledged{0};

@@ -3,10 +3,9 @@
 #include "hubserver/worker.h"
 #include "pki/verify.h"
 
-#include <QLoggingCategory>
-
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcWorker)
 
@@ -14,8 +13,11 @@ namespace occ::connector {
 
 using namespace protocol;
 
-
-HubSession::HubSession(quint64 id, Worker &worker, int fd, const QString &peer) : m_id(id), m_worker(worker), m_peer(peer)
+HubSession::HubSession(quint64 id, Worker &worker, int fd, const QString &peer, const QByteArray &peerHost)
+    : m_id(id)
+    , m_worker(worker)
+    , m_peer(peer)
+    , m_peerHost(peerHost)
 {
     m_created = m_lastReceived = worker.now();
     m_connection = std::make_unique<TlsConnection>(
@@ -30,9 +32,16 @@ HubSession::HubSession(quint64 id, Worker &worker, int fd, const QString &peer) 
 
 HubSession::~HubSession()
 {
-    if (m_state == State::Tls)
-        --m_worker.stats().handshakesInProgress;
+    handshakeEnded();
     --m_worker.stats().sessionsOpen;
+}
+
+void HubSession::handshakeEnded()
+{
+    if (!std::exchange(m_inHandshake, false))
+        return;
+    --m_worker.stats().handshakesInProgress;
+    m_worker.handshakeGate().release(m_peerHost);
 }
 
 void HubSession::start()
@@ -64,13 +73,15 @@ void HubSession::close(const QString &reason)
 
 void HubSession::onEncrypted()
 {
-    --m_worker.stats().handshakesInProgress;
+    handshakeEnded();
     // OpenSSL verified the chain against the customer CA; now the identity rules.
     // Straight from OpenSSL's parsed certificate: no second decoding.
-    Result<pki::Identity> identity =
-        pki::checkIdentity(m_connection->peerCertificate(), {pki::Role::Hub, m_worker.config().customerId, {}, {}});
+    Result<pki::Identity> identity = pki::checkIdentity(
+        m_connection->peerCertificate(), {pki::Role::Hub, m_worker.config().customerId, {}, {}});
     if (identity && m_worker.revocations().contains(identity->serial))
-        identity = occ::fail(ErrorCategory::Auth, QStringLiteral("certificate %1 is revoked").arg(QString::fromLatin1(identity->serial)));
+        identity =
+            occ::fail(ErrorCategory::Auth,
+                      QStringLiteral("certificate %1 is revoked").arg(QString::fromLatin1(identity->serial)));
     if (!identity) {
         ++m_worker.stats().handshakesFailed;
         m_state = State::AwaitHello; // so that the error frame is sent
@@ -108,7 +119,8 @@ void HubSession::onData(const char *data, qsizetype size)
         return;
     }
     if (readBatches > 0) {
-        qCDebug(lcWorker) << "hub" << m_hubId << "sent" << readBatches << "batches," << readBatch.size() << "measurements";
+        qCDebug(lcWorker) << "hub" << m_hubId << "sent" << readBatches << "batches," << readBatch.size()
+                          << "measurements";
         m_batchesInFlight += readBatches;
         m_worker.submit(*this, std::move(readBatch), readBatches);
     }
@@ -118,7 +130,8 @@ bool HubSession::handle(const Message &message, QList<Measurement> &readBatch, i
 {
     const MessageType type = typeOf(message);
     if (messageInfo(type).direction == Direction::ConnectorToHub) {
-        fail(QStringLiteral("bad-message"), QStringLiteral("'%1' is not sent by hubs").arg(QLatin1StringView(messageInfo(type).name)));
+        fail(QStringLiteral("bad-message"),
+             QStringLiteral("'%1' is not sent by hubs").arg(QLatin1StringView(messageInfo(type).name)));
         return false;
     }
     if (m_state == State::AwaitHello) {
@@ -155,20 +168,23 @@ bool HubSession::handle(const Message &message, QList<Measurement> &readBatch, i
 bool HubSession::acceptHello(const Hello &hello)
 {
     if (hello.v != kProtocolVersion) {
-        fail(QStringLiteral("version"), QStringLiteral("protocol version %1 is not supported (this connector speaks %2)")
-                                            .arg(hello.v)
-                                            .arg(kProtocolVersion));
+        fail(QStringLiteral("version"),
+             QStringLiteral("protocol version %1 is not supported (this connector speaks %2)")
+                 .arg(hello.v)
+                 .arg(kProtocolVersion));
         return false;
     }
     if (hello.hubId != m_hubId) {
         fail(QStringLiteral("unauthorized"),
-             QStringLiteral("hello claims hub '%1' but the certificate is for '%2'").arg(hello.hubId.left(64), m_hubId));
+             QStringLiteral("hello claims hub '%1' but the certificate is for '%2'")
+                 .arg(hello.hubId.left(64), m_hubId));
         return false;
     }
     m_state = State::Active;
     m_lastPing = m_worker.now();
     const SessionConfig &config = m_worker.config();
-    if (!send(Welcome{kProtocolVersion, config.connectorId, config.heartbeatMs / 1000, config.maxBatch, config.window}))
+    if (!send(Welcome{kProtocolVersion, config.connectorId, config.heartbeatMs / 1000, config.maxBatch,
+                      config.window}))
         return false;
     m_worker.helloAccepted(HubHello{m_id, m_hubId, hello.hostname.left(255), hello.os.left(128),
                                     hello.agentVersion.left(64), m_serial, m_peer, m_resumed});
@@ -186,14 +202,16 @@ bool HubSession::acceptBatch(const Batch &batch, QList<Measurement> &readBatch, 
     }
     if (m_batchesInFlight + readBatches + 1 > config.window + 1) {
         // One batch of slack for a frame that crossed our ack on the wire.
-        fail(QStringLiteral("window"), QStringLiteral("more than %1 unacknowledged batches").arg(config.window));
+        fail(QStringLiteral("window"),
+             QStringLiteral("more than %1 unacknowledged batches").arg(config.window));
         return false;
     }
     qint64 previous = readBatch.isEmpty() ? 0 : readBatch.last().seq;
     for (const Measurement &m : batch.items) {
         if (m.seq <= 0 || m.seq <= previous || m.sensor.isEmpty()) {
             fail(QStringLiteral("bad-message"),
-                 QStringLiteral("measurements need positive, increasing seq and a sensor (seq %1)").arg(m.seq));
+                 QStringLiteral("measurements need positive, increasing seq and a sensor (seq %1)")
+                     .arg(m.seq));
             return false;
         }
         previous = m.seq;
@@ -204,7 +222,8 @@ bool HubSession::acceptBatch(const Batch &batch, QList<Measurement> &readBatch, 
 
 void HubSession::appended(qint64 upTo, int batches, bool stored)
 {
-    qCDebug(lcWorker) << "hub" << m_hubId << "spool answered up to" << upTo << (stored ? "stored" : "refused");
+    qCDebug(lcWorker) << "hub" << m_hubId << "spool answered up to" << upTo
+                      << (stored ? "stored" : "refused");
     m_batchesInFlight = qMax(0, m_batchesInFlight - batches);
     if (!stored) {
         // Spool full (or failing): no ack; the hub keeps the data and sends again.
@@ -220,7 +239,8 @@ void HubSession::sweep(qint64 now)
     const SessionConfig &config = m_worker.config();
     if (m_state == State::Tls || m_state == State::AwaitHello) {
         if (now - m_created > config.handshakeTimeoutMs)
-            close(m_state == State::Tls ? QStringLiteral("TLS handshake timeout") : QStringLiteral("no hello in time"));
+            close(m_state == State::Tls ? QStringLiteral("TLS handshake timeout")
+                                        : QStringLiteral("no hello in time"));
         return;
     }
     if (m_state != State::Active)
@@ -238,7 +258,7 @@ void HubSession::sweep(qint64 now)
 void HubSession::onClosed(const QString &reason)
 {
     if (m_state == State::Tls) {
-        --m_worker.stats().handshakesInProgress;
+        handshakeEnded();
         ++m_worker.stats().handshakesFailed;
     }
     const State was = m_state;

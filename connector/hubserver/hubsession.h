@@ -25,7 +25,7 @@ public:
         Closed,
     };
 
-    HubSession(quint64 id, Worker &worker, int fd, const QString &peer);
+    HubSession(quint64 id, Worker &worker, int fd, const QString &peer, const QByteArray &peerHost);
     ~HubSession();
 
     void start();
@@ -49,6 +49,8 @@ private:
     void onEncrypted();
     void onData(const char *data, qsizetype size);
     void onClosed(const QString &reason);
+    // The TLS handshake ended, one way or the other: its admission slot is free.
+    void handshakeEnded();
     bool handle(const protocol::Message &message, QList<protocol::Measurement> &readBatch, int &readBatches);
     bool acceptHello(const protocol::Hello &hello);
     bool acceptBatch(const protocol::Batch &batch, QList<protocol::Measurement> &readBatch, int readBatches);
@@ -59,6 +61,8 @@ private:
     protocol::FrameDecoder m_decoder;
     State m_state = State::Tls;
     QString m_peer;
+    QByteArray m_peerHost;
+    bool m_inHandshake = true;
     QString m_hubId;
     QByteArray m_serial;
     qint64 m_created = 0;

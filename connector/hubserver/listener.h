@@ -2,6 +2,7 @@
 
 #include "core/connectorstats.h"
 #include "core/result.h"
+#include "hubserver/handshakegate.h"
 
 #include <QHostAddress>
 #include <QList>
@@ -16,11 +17,16 @@ class Worker;
 // (ARCHITECTURE §15); TLS happens there. During a reconnect storm it pauses
 // accepting while too many handshakes are under way, so the workers finish
 // handshakes instead of starting ever more (the kernel's backlog holds the rest).
+// One source address gets only its share of handshakes (HandshakeGate); beyond it
+// its new connections are closed at once. When accepting fails (no descriptors
+// left) it pauses for a moment instead of spinning.
 class Listener : public QTcpServer
 {
     Q_OBJECT
 public:
-    Listener(QList<Worker *> workers, ConnectorStats &stats, int maxHandshakes, QObject *parent = nullptr);
+    // maxHandshakes: all addresses together; gate: the share of one address.
+    Listener(QList<Worker *> workers, ConnectorStats &stats, HandshakeGate &gate, int maxHandshakes,
+             QObject *parent = nullptr);
     Result<void> start(const QHostAddress &address, quint16 port);
 
 protected:
@@ -31,7 +37,9 @@ private:
 
     QList<Worker *> m_workers;
     ConnectorStats &m_stats;
+    HandshakeGate &m_gate;
     int m_maxHandshakes;
+    QTimer m_resume; // after an accept error (out of descriptors)
     int m_next = 0;
     QTimer m_pace;
     qint64 m_paused = 0;

@@ -4,9 +4,8 @@
 #include "spool/spool.h"
 #include "tls/socketwatcher.h"
 
-#include <QLoggingCategory>
-
 #include <atomic>
+#include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcWorker, "occ.connector.session")
 
@@ -17,12 +16,13 @@ std::atomic<quint64> g_nextSessionId{1};
 } // namespace
 
 Worker::Worker(int index, std::shared_ptr<TlsContext> tls, SessionConfig config, RevocationList &revocations,
-               ConnectorStats &stats, Spool &spool, const Clock &clock)
+               ConnectorStats &stats, HandshakeGate &gate, Spool &spool, const Clock &clock)
     : m_index(index)
     , m_tls(std::move(tls))
     , m_config(std::move(config))
     , m_revocations(revocations)
     , m_stats(stats)
+    , m_gate(gate)
     , m_spool(spool)
     , m_clock(clock)
     , m_sweep(this)
@@ -47,11 +47,11 @@ void Worker::start()
     m_sweep.start();
 }
 
-void Worker::adopt(int fd, const QString &peer)
+void Worker::adopt(int fd, const QString &peer, const QByteArray &peerHost)
 {
-    QMetaObject::invokeMethod(this, [this, fd, peer] {
+    QMetaObject::invokeMethod(this, [this, fd, peer, peerHost] {
         const quint64 id = g_nextSessionId.fetch_add(1, std::memory_order_relaxed);
-        auto *session = new HubSession(id, *this, fd, peer);
+        auto *session = new HubSession(id, *this, fd, peer, peerHost);
         m_sessions.insert(id, session);
         session->start();
     });

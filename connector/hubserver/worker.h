@@ -3,15 +3,15 @@
 #include "core/clock.h"
 #include "core/connectorstats.h"
 #include "core/revocationlist.h"
+#include "hubserver/handshakegate.h"
 #include "hubserver/sessionconfig.h"
 #include "protocol/messages.h"
 #include "tls/tlscontext.h"
 
+#include <memory>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
-
-#include <memory>
 
 namespace occ::connector {
 
@@ -28,11 +28,12 @@ class Worker : public QObject
     Q_OBJECT
 public:
     Worker(int index, std::shared_ptr<TlsContext> tls, SessionConfig config, RevocationList &revocations,
-           ConnectorStats &stats, Spool &spool, const Clock &clock);
+           ConnectorStats &stats, HandshakeGate &gate, Spool &spool, const Clock &clock);
     ~Worker() override;
 
     // Any thread.
-    void adopt(int fd, const QString &peer);
+    // peerHost holds a slot of the handshake gate until the handshake ends.
+    void adopt(int fd, const QString &peer, const QByteArray &peerHost);
     void sendTo(quint64 sessionId, const protocol::Message &message);
     void closeSession(quint64 sessionId, const QString &code, const QString &message);
     void closeAll(const QString &reason);
@@ -45,6 +46,7 @@ public:
     SSL_CTX *tlsContext() const { return m_tls->get(); }
     RevocationList &revocations() { return m_revocations; }
     ConnectorStats &stats() { return m_stats; }
+    HandshakeGate &handshakeGate() { return m_gate; }
     qint64 now() const { return m_clock.monotonicMs(); }
     void submit(HubSession &session, QList<protocol::Measurement> items, int batches);
     void helloAccepted(const HubHello &hello);
@@ -71,6 +73,7 @@ private:
     SessionConfig m_config;
     RevocationList &m_revocations;
     ConnectorStats &m_stats;
+    HandshakeGate &m_gate;
     Spool &m_spool;
     const Clock &m_clock;
     std::unique_ptr<SocketWatcher> m_sockets; // made in the worker thread by start()

@@ -51,6 +51,8 @@ inline constexpr SettingInfo kSettings[] = {
     {"connector/maxBatch", "500", "largest batch (measurements) a hub may send"},
     {"connector/window", "8", "unacknowledged batches a hub may have in flight"},
     {"connector/handshakeTimeout", "10", "seconds a hub has to complete TLS and hello"},
+    {"connector/maxHandshakesPerAddress", "64",
+     "TLS handshakes one source address may have under way; its further connections are closed at once"},
     {"connector/revocationInterval", "300", "seconds between revocation list fetches"},
     {"connector/uplinkBatch", "500", "measurements per SubmitBatch call to the cloud"},
     {"spool/maxBytes", "1073741824", "bound of the connector spool; when full, hubs are not acknowledged"},

@@ -2,16 +2,14 @@
 
 #include "protocol/messages.h"
 
-#include <QTimer>
-
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <arpa/inet.h>
 #include <cerrno>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <QTimer>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +20,7 @@ using namespace protocol;
 struct HubSimulator::Hub
 {
     SimIdentity identity;
+    int index = 0; // picks the hub's source address
     enum class State
     {
         Idle,
@@ -39,13 +38,17 @@ struct HubSimulator::Hub
     bool loaded = false;
 };
 
-HubSimulator::HubSimulator(std::shared_ptr<connector::TlsContext> tls, evp_pkey_st *key, QList<SimIdentity> hubs,
-                           QString connectorId, SimCounters &counters)
-    : m_tls(std::move(tls)), m_key(key), m_connectorId(std::move(connectorId)), m_counters(counters)
+HubSimulator::HubSimulator(std::shared_ptr<connector::TlsContext> tls, evp_pkey_st *key,
+                           QList<SimIdentity> hubs, QString connectorId, SimCounters &counters)
+    : m_tls(std::move(tls))
+    , m_key(key)
+    , m_connectorId(std::move(connectorId))
+    , m_counters(counters)
 {
     for (const SimIdentity &identity : hubs) {
         auto *hub = new Hub;
         hub->identity = identity;
+        hub->index = int(m_hubs.size());
         m_hubs.append(hub);
     }
 }
@@ -102,22 +105,28 @@ void HubSimulator::startLoad(int hubs, int batchSize, int window)
 
 void HubSimulator::stopLoad()
 {
-    QMetaObject::invokeMethod(this, [this] {
-        for (Hub *hub : std::as_const(m_hubs))
-            hub->loaded = false;
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            for (Hub *hub : std::as_const(m_hubs))
+                hub->loaded = false;
+        },
+        Qt::BlockingQueuedConnection);
 }
 
 void HubSimulator::shutdown()
 {
-    QMetaObject::invokeMethod(this, [this] {
-        m_reconnect = false;
-        m_queue.clear();
-        for (Hub *hub : std::as_const(m_hubs)) {
-            if (hub->connection)
-                hub->connection->close(QStringLiteral("benchmark done"));
-        }
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_reconnect = false;
+            m_queue.clear();
+            for (Hub *hub : std::as_const(m_hubs)) {
+                if (hub->connection)
+                    hub->connection->close(QStringLiteral("benchmark done"));
+            }
+        },
+        Qt::BlockingQueuedConnection);
 }
 
 void HubSimulator::next()
@@ -133,11 +142,20 @@ void HubSimulator::startConnect(Hub &hub)
     hub.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int one = 1;
     ::setsockopt(hub.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // Each simulated hub from its own loopback address, as real hubs come from
+    // their own machines (the connector admits a share of handshakes per address,
+    // and one source address would run out of ephemeral ports).
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr =
+        htonl((127u << 24) | (1u << 16) | quint32(hub.index / 250) << 8 | quint32(hub.index % 250 + 1));
+    ::bind(hub.fd, reinterpret_cast<sockaddr *>(&local), sizeof local);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(m_port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(hub.fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 && errno != EINPROGRESS) {
+    if (::connect(hub.fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 &&
+        errno != EINPROGRESS) {
         ::close(hub.fd);
         hub.fd = -1;
         onClosed(hub);
@@ -170,8 +188,9 @@ void HubSimulator::onConnected(Hub &hub)
         m_tls->get(), hub.fd, false, *m_sockets,
         connector::TlsConnection::Callbacks{
             [this, &hub] {
-                hub.connection->write(encode(Hello{kProtocolVersion, hub.identity.hubId, QStringLiteral("sim"),
-                                                   QStringLiteral("Linux"), QStringLiteral("bench")}));
+                hub.connection->write(
+                    encode(Hello{kProtocolVersion, hub.identity.hubId, QStringLiteral("sim"),
+                                 QStringLiteral("Linux"), QStringLiteral("bench")}));
             },
             [this, &hub](const char *data, qsizetype size) { onData(hub, data, size); },
             [this, &hub](const QString &) { onClosed(hub); }});
