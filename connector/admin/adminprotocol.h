@@ -8,7 +8,7 @@ namespace occ::connector {
 // only. Requests and answers are single lines of JSON:
 //   {"command":"status"} | {"command":"hubs"} | {"command":"hub","id":ID}
 //   {"command":"stats"} | {"command":"quarantine"} | {"command":"kick","id":ID}
-//   {"command":"reconnect-all"}
+//   {"command":"reconnect-all"} | {"command":"renew-certificate"}
 // Answers carry "ok": true, or "ok": false and "error".
 inline QString adminSocketPath(const QString &dataDir)
 {

@@ -27,6 +27,7 @@ const char kUsage[] =
     "  hubs [--json]             hubs connected to the running connector\n"
     "  quarantine [--json]       measurements set aside because the cloud refuses them\n"
     "  console                   interactive admin console\n"
+    "  renew-certificate         renew the connector's certificate now (the running connector)\n"
     "  set-proxy-password        read the proxy password from stdin into the keychain\n\n"
     "Every command takes --data-dir DIR, --config FILE and --set group/key=value.\n";
 
@@ -209,10 +210,10 @@ int runConnectorCli(const QStringList &arguments)
     parser.addOption({QStringLiteral("json"), QStringLiteral("Machine-readable output.")});
     if (command == QLatin1StringView("enrol"))
         cli::addEnrolOptions(parser);
-    const QStringList known{QStringLiteral("enrol"),     QStringLiteral("run"),
-                            QStringLiteral("status"),    QStringLiteral("hubs"),
-                            QStringLiteral("console"),   QStringLiteral("set-proxy-password"),
-                            QStringLiteral("quarantine")};
+    const QStringList known{QStringLiteral("enrol"),      QStringLiteral("run"),
+                            QStringLiteral("status"),     QStringLiteral("hubs"),
+                            QStringLiteral("console"),    QStringLiteral("set-proxy-password"),
+                            QStringLiteral("quarantine"), QStringLiteral("renew-certificate")};
     if (!known.contains(command)) {
         std::fprintf(stderr, "occ-connector: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
         return 2;
@@ -233,6 +234,12 @@ int runConnectorCli(const QStringList &arguments)
     if (command == QLatin1StringView("hubs"))
         return query(*context, {{QStringLiteral("command"), QStringLiteral("hubs")}}, json,
                      [](const QJsonObject &a) { return table(a.value(QStringLiteral("hubs")).toArray()); });
+    if (command == QLatin1StringView("renew-certificate"))
+        return query(*context, {{QStringLiteral("command"), command}}, json, [](const QJsonObject &a) {
+            return QStringLiteral(
+                       "renewal requested (current certificate %1); the log says when it is done\n")
+                .arg(a.value(QStringLiteral("serial")).toString());
+        });
     if (command == QLatin1StringView("quarantine"))
         return query(*context, {{QStringLiteral("command"), QStringLiteral("quarantine")}}, json,
                      quarantineText);

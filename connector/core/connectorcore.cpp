@@ -66,6 +66,22 @@ ConnectorCore::~ConnectorCore()
     stop();
 }
 
+Result<std::shared_ptr<TlsContext>> ConnectorCore::serverContext(const identity::Identity &identity)
+{
+    // Refused during the TLS handshake: revoked serials, other roles, other customers.
+    const QString customer = identity.customerId;
+    return TlsContext::create(
+        identity, TlsContext::Side::Server, [this, customer](X509 *leaf, bool *revoked) {
+            Result<pki::Identity> peer = pki::checkIdentity(leaf, {pki::Role::Hub, customer, {}, {}});
+            if (!peer)
+                return peer.error().message;
+            *revoked = m_revocations.contains(peer->serial);
+            return *revoked
+                       ? QStringLiteral("certificate %1 is revoked").arg(QString::fromLatin1(peer->serial))
+                       : QString();
+        });
+}
+
 Result<void> ConnectorCore::start()
 {
     m_uptime.start();
@@ -75,21 +91,10 @@ Result<void> ConnectorCore::start()
     if (!identity)
         return identity.error();
     m_identity = *identity;
-    // Refused during the TLS handshake: revoked serials, other roles, other customers.
-    const QString customer = m_identity.customerId;
-    Result<std::shared_ptr<TlsContext>> tls =
-        TlsContext::create(m_identity, TlsContext::Side::Server, [this, customer](X509 *leaf, bool *revoked) {
-            Result<pki::Identity> peer = pki::checkIdentity(leaf, {pki::Role::Hub, customer, {}, {}});
-            if (!peer)
-                return peer.error().message;
-            *revoked = m_revocations.contains(peer->serial);
-            return *revoked
-                       ? QStringLiteral("certificate %1 is revoked").arg(QString::fromLatin1(peer->serial))
-                       : QString();
-        });
+    Result<std::shared_ptr<TlsContext>> tls = serverContext(m_identity);
     if (!tls)
         return tls.error();
-    m_tls = *tls;
+    m_tls = std::make_unique<TlsContextSlot>(*tls);
 
     // The spool in its own thread.
     queue::QueueOptions spoolOptions;
@@ -124,7 +129,7 @@ Result<void> ConnectorCore::start()
     for (int i = 0; i < workers; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("worker-%1").arg(i));
-        auto *worker = new Worker(i, m_tls, config, m_revocations, m_stats, *m_gate, *m_spool, m_clock);
+        auto *worker = new Worker(i, *m_tls, config, m_revocations, m_stats, *m_gate, *m_spool, m_clock);
         worker->moveToThread(thread);
         connect(worker, &Worker::hubConnected, this, [this, worker](const HubHello &hello) {
             m_directory.connected(worker, hello, m_clock.epochMs());
@@ -176,8 +181,11 @@ Result<void> ConnectorCore::start()
     connect(m_renewer.get(), &identity::CertificateRenewer::renewed, this,
             [this](const identity::Identity &renewed) {
                 m_identity = renewed;
-                if (Result<void> r = m_tls->setCertificate(renewed); !r)
-                    qCCritical(lcCore) << "cannot use the renewed certificate:" << r.error().message;
+                // A new context for new sessions; the running ones keep theirs.
+                if (Result<std::shared_ptr<TlsContext>> fresh = serverContext(renewed); fresh)
+                    m_tls->replace(*fresh);
+                else
+                    qCCritical(lcCore) << "cannot use the renewed certificate:" << fresh.error().message;
                 Result<cloudapi::CloudEndpoint> fresh = identity::cloudEndpoint(
                     m_settings, &m_identity, m_link->client().endpoint().proxy.password);
                 if (fresh)
@@ -400,6 +408,13 @@ QJsonObject ConnectorCore::handleAdmin(const QJsonObject &request)
             return error(QStringLiteral("hub %1 is not connected").arg(id));
         return {{QStringLiteral("ok"), true}, {QStringLiteral("hub"), hubJson(*entry)}};
     }
+    if (command == QLatin1StringView("renew-certificate")) {
+        // Also for administrators who do not want to wait for two thirds of the
+        // lifetime (a changed CA, a test of the path to the cloud).
+        m_renewer->renewNow();
+        return {{QStringLiteral("ok"), true},
+                {QStringLiteral("serial"), QString::fromLatin1(m_identity.serial)}};
+    }
     if (command == QLatin1StringView("quarantine")) {
         QJsonArray entries;
         for (const queue::QuarantinedItem &item : m_spool->quarantinedEntries(1000))
@@ -433,9 +448,9 @@ QJsonObject ConnectorCore::handleAdmin(const QJsonObject &request)
         }
         return {{QStringLiteral("ok"), true}, {QStringLiteral("count"), count}};
     }
-    return error(
-        QStringLiteral("unknown command '%1' (status, hubs, hub, stats, quarantine, kick, reconnect-all)")
-            .arg(command.left(40)));
+    return error(QStringLiteral("unknown command '%1' (status, hubs, hub, stats, quarantine, kick, "
+                                "reconnect-all, renew-certificate)")
+                     .arg(command.left(40)));
 }
 
 } // namespace occ::connector

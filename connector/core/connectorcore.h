@@ -38,6 +38,7 @@ class RevocationWatcher;
 class SsdpDevice;
 class StateReporter;
 class TlsContext;
+class TlsContextSlot;
 class Uplink;
 class Worker;
 
@@ -62,6 +63,7 @@ public:
 
 private:
     cloudapi::ConnectorInfo selfInfo() const;
+    Result<std::shared_ptr<TlsContext>> serverContext(const identity::Identity &identity);
     QJsonObject status();
     QJsonObject hubJson(const HubEntry &entry) const;
     void sampleRates();
@@ -74,7 +76,7 @@ private:
     ConnectorStats m_stats;
     RevocationList m_revocations;
     HubDirectory m_directory;
-    std::shared_ptr<TlsContext> m_tls;
+    std::unique_ptr<TlsContextSlot> m_tls;
     std::unique_ptr<HandshakeGate> m_gate;
 
     QThread m_spoolThread;

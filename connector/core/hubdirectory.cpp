@@ -22,8 +22,8 @@ void HubDirectory::connected(Worker *worker, const HubHello &hello, qint64 now)
     entry.worker = worker;
     entry.connectedAt = now;
     m_hubs.insert(hello.hubId, entry);
-    qCInfo(lcDirectory).noquote() << "hub" << hello.hubId << hello.hostname << "connected from" << hello.peerAddress
-                                  << (hello.resumed ? "(TLS session resumed)" : "");
+    qCInfo(lcDirectory).noquote() << "hub" << hello.hubId << hello.hostname << "connected from"
+                                  << hello.peerAddress << (hello.resumed ? "(TLS session resumed)" : "");
     emit hubArrived(hello.hubId);
     emit hubsChanged();
 }

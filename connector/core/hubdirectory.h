@@ -45,8 +45,8 @@ public:
     void kickAll(const QString &reason);
 
 signals:
-    void hubsChanged();                          // a hub came or went
-    void hubStateChanged(const QString &hubId);  // path, queue depth or dropped changed
+    void hubsChanged();                         // a hub came or went
+    void hubStateChanged(const QString &hubId); // path, queue depth or dropped changed
     void hubArrived(const QString &hubId);
 
 private:

@@ -16,12 +16,13 @@ using namespace protocol;
 HubSession::HubSession(quint64 id, Worker &worker, int fd, const QString &peer, const QByteArray &peerHost)
     : m_id(id)
     , m_worker(worker)
+    , m_tls(worker.tlsContext())
     , m_peer(peer)
     , m_peerHost(peerHost)
 {
     m_created = m_lastReceived = worker.now();
     m_connection = std::make_unique<TlsConnection>(
-        worker.tlsContext(), fd, true, worker.sockets(),
+        m_tls->get(), fd, true, worker.sockets(),
         TlsConnection::Callbacks{[this] { onEncrypted(); },
                                  [this](const char *data, qsizetype size) { onData(data, size); },
                                  [this](const QString &reason) { onClosed(reason); }});

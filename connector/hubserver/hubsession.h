@@ -4,6 +4,7 @@
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 #include "tls/tlsconnection.h"
+#include "tls/tlscontext.h"
 
 #include <memory>
 
@@ -57,6 +58,7 @@ private:
 
     quint64 m_id;
     Worker &m_worker;
+    std::shared_ptr<TlsContext> m_tls; // outlives m_connection: OpenSSL's callbacks reach it
     std::unique_ptr<TlsConnection> m_connection;
     protocol::FrameDecoder m_decoder;
     State m_state = State::Tls;

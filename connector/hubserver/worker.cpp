@@ -15,10 +15,10 @@ namespace {
 std::atomic<quint64> g_nextSessionId{1};
 } // namespace
 
-Worker::Worker(int index, std::shared_ptr<TlsContext> tls, SessionConfig config, RevocationList &revocations,
+Worker::Worker(int index, TlsContextSlot &tls, SessionConfig config, RevocationList &revocations,
                ConnectorStats &stats, HandshakeGate &gate, Spool &spool, const Clock &clock)
     : m_index(index)
-    , m_tls(std::move(tls))
+    , m_tls(tls)
     , m_config(std::move(config))
     , m_revocations(revocations)
     , m_stats(stats)

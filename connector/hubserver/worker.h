@@ -27,7 +27,7 @@ class Worker : public QObject
 {
     Q_OBJECT
 public:
-    Worker(int index, std::shared_ptr<TlsContext> tls, SessionConfig config, RevocationList &revocations,
+    Worker(int index, TlsContextSlot &tls, SessionConfig config, RevocationList &revocations,
            ConnectorStats &stats, HandshakeGate &gate, Spool &spool, const Clock &clock);
     ~Worker() override;
 
@@ -43,7 +43,8 @@ public:
     // For sessions (worker thread).
     const SessionConfig &config() const { return m_config; }
     SocketWatcher &sockets() { return *m_sockets; }
-    SSL_CTX *tlsContext() const { return m_tls->get(); }
+    // The context new sessions start with (a renewal may have replaced it).
+    std::shared_ptr<TlsContext> tlsContext() const { return m_tls.current(); }
     RevocationList &revocations() { return m_revocations; }
     ConnectorStats &stats() { return m_stats; }
     HandshakeGate &handshakeGate() { return m_gate; }
@@ -69,7 +70,7 @@ private:
     void reap();
 
     int m_index;
-    std::shared_ptr<TlsContext> m_tls;
+    TlsContextSlot &m_tls;
     SessionConfig m_config;
     RevocationList &m_revocations;
     ConnectorStats &m_stats;

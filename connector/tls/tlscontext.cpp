@@ -241,7 +241,6 @@ Result<std::shared_ptr<TlsContext>> TlsContext::createClient(const QSslCertifica
 
 Result<void> TlsContext::setCertificate(const identity::Identity &identity)
 {
-    QMutexLocker lock(&m_mutex);
     pki::X509Ptr certificate = toX509(identity.certificate);
     if (!certificate || SSL_CTX_use_certificate(m_ctx, certificate.get()) != 1 ||
         SSL_CTX_use_PrivateKey(m_ctx, identity.key.get()) != 1 || SSL_CTX_check_private_key(m_ctx) != 1)

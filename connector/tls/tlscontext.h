@@ -72,8 +72,6 @@ public:
     TlsContext &operator=(const TlsContext &) = delete;
 
     SSL_CTX *get() const { return m_ctx; }
-    // After a renewal: new handshakes present the new certificate.
-    Result<void> setCertificate(const identity::Identity &identity);
 
     const TicketKeys *ticketKeys() const { return m_tickets.get(); }
 
@@ -81,18 +79,42 @@ private:
     explicit TlsContext(SSL_CTX *ctx)
         : m_ctx(ctx)
     {}
+    Result<void> setCertificate(const identity::Identity &identity); // before first use only
     SSL_CTX *m_ctx;
     std::unique_ptr<TicketKeys> m_tickets;
     PeerCheck m_peerCheck;
-    QMutex m_mutex;
     friend int verifyPeer(int ok, X509_STORE_CTX *store);
-    // Why verifyPeer refused this connection's peer (empty if it did not).
-    QString peerRefusal(const struct ssl_st *ssl);
 };
 
 int verifyPeer(int ok, X509_STORE_CTX *store);
 // Why verifyPeer refused this connection's peer (empty if it did not).
 QString peerRefusal(const struct ssl_st *ssl);
+
+// The connector's current TLS context. A context is never changed once sessions
+// use it (OpenSSL copies its certificate into every new SSL without a lock): a
+// renewed certificate gets a new context, swapped in here; each session keeps the
+// context it started with. Thread-safe.
+class TlsContextSlot
+{
+public:
+    explicit TlsContextSlot(std::shared_ptr<TlsContext> context)
+        : m_context(std::move(context))
+    {}
+    std::shared_ptr<TlsContext> current() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_context;
+    }
+    void replace(std::shared_ptr<TlsContext> context)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_context = std::move(context);
+    }
+
+private:
+    mutable QMutex m_mutex;
+    std::shared_ptr<TlsContext> m_context;
+};
 
 // The last OpenSSL error as text (clears the queue).
 QString opensslErrorText();

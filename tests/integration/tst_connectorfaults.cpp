@@ -20,6 +20,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSet>
 #include <QSettings>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -420,6 +421,54 @@ private slots:
         qDeleteAll(noisy);
         QVERIFY(gateway->running());
         gateway->stop();
+    }
+
+    // Item 10: a renewed certificate while hubs do handshakes: every handshake
+    // completes, and the new ones present the new certificate.
+    void renewalWhileHubsConnect()
+    {
+        auto gateway = connector();
+        QVERIFY(gateway && gateway->start());
+        const EnrolledNode node = hub(QStringLiteral("pc-renewal"));
+        QSet<QByteArray> serials;
+        int handshakes = 0;
+        int renewals = 0;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 8000) {
+            std::vector<std::unique_ptr<SimHub>> sims;
+            for (int i = 0; i < 8; ++i) {
+                sims.push_back(std::make_unique<SimHub>(node));
+                sims.back()->socket().setPeerVerifyName(gateway->id());
+                sims.back()->socket().connectToHostEncrypted(QStringLiteral("127.0.0.1"), gateway->port(),
+                                                             gateway->id());
+            }
+            if (handshakes % 16 == 0) {
+                QByteArray output;
+                QCOMPARE(gateway->cli({QStringLiteral("renew-certificate")}, &output), 0);
+                ++renewals;
+            }
+            for (const auto &sim : sims) {
+                QVERIFY2(waitFor(
+                             [&] {
+                                 return sim->socket().isEncrypted() ||
+                                        sim->socket().state() == QAbstractSocket::UnconnectedState;
+                             },
+                             5000) &&
+                             sim->socket().isEncrypted(),
+                         qPrintable(QStringLiteral("handshake %1 failed: %2")
+                                        .arg(handshakes)
+                                        .arg(sim->socket().errorString())));
+                serials.insert(sim->socket().peerCertificate().serialNumber());
+                ++handshakes;
+            }
+        }
+        qInfo("%d handshakes, %d renewals, %lld certificates seen", handshakes, renewals,
+              qint64(serials.size()));
+        QVERIFY(serials.size() >= 2);
+        QVERIFY(gateway->running());
+        gateway->stop();
+        QVERIFY2(gateway->sanitizerReport().isEmpty(), gateway->sanitizerReport().constData());
     }
 
     // Item 20: a batch the spool refused must never be covered by a later ack, and
