@@ -258,6 +258,8 @@ void HubCore::searchFinished(ConnectorSession *session)
     reached.port = target.port;
     if (QHostAddress(target.host).isNull())
         reached.hostname = target.host;
+    else if (!target.advertisedHostname.isEmpty())
+        reached.hostname = target.advertisedHostname;
     QHostAddress peer = session->peerAddress();
     bool mapped = false;
     if (const quint32 v4 = peer.toIPv4Address(&mapped); mapped)

@@ -16,11 +16,16 @@ constexpr int kMaxCandidates = 16;
 } // namespace
 
 SsdpSearch::SsdpSearch(ssdp::SsdpEndpoint endpoint, int mx, QString customerId, QObject *parent)
-    : QObject(parent), m_endpoint(std::move(endpoint)), m_mx(qBound(1, mx, 5)), m_customerId(std::move(customerId))
+    : QObject(parent)
+    , m_endpoint(std::move(endpoint))
+    , m_mx(qBound(1, mx, 5))
+    , m_customerId(std::move(customerId))
 {
     m_http.setProxy(QNetworkProxy::NoProxy); // hub -> connector traffic never goes through a proxy
     m_collect.setSingleShot(true);
     connect(&m_collect, &QTimer::timeout, this, &SsdpSearch::collectDone);
+    m_fetchDeadline.setSingleShot(true);
+    connect(&m_fetchDeadline, &QTimer::timeout, this, &SsdpSearch::fetchDeadline);
 }
 
 void SsdpSearch::start()
@@ -52,7 +57,11 @@ void SsdpSearch::cancel()
     m_running = false;
     ++m_generation;
     m_collect.stop();
+    m_fetchDeadline.stop();
     m_socket.reset();
+    for (QNetworkReply *reply : std::exchange(m_replies, {}))
+        reply->abort();
+    m_fetching = 0;
 }
 
 void SsdpSearch::received(const QNetworkDatagram &datagram)
@@ -63,8 +72,8 @@ void SsdpSearch::received(const QNetworkDatagram &datagram)
     if (message->header("ST") != ssdp::kDeviceType)
         return;
     const QUrl location(QString::fromLatin1(message->header("LOCATION")));
-    if (location.scheme() != QLatin1StringView("http") || location.host().isEmpty() || m_locations.contains(location) ||
-        m_locations.size() >= kMaxCandidates)
+    if (location.scheme() != QLatin1StringView("http") || location.host().isEmpty() ||
+        m_locations.contains(location) || m_locations.size() >= kMaxCandidates)
         return;
     m_locations.append(location);
     m_senders.append(datagram.senderAddress());
@@ -84,16 +93,43 @@ void SsdpSearch::collectDone()
         request.setTransferTimeout(kFetchTimeoutMs);
         request.setMaximumRedirectsAllowed(0);
         QNetworkReply *reply = m_http.get(request);
+        // Qt stops reading the socket when this much waits: a flood stays there.
+        reply->setReadBufferSize(ssdp::kMaxDescription + 1);
+        m_replies.append(reply);
         ++m_fetching;
         const QHostAddress from = m_senders.at(i);
         const QUrl location = m_locations.at(i);
+        connect(reply, &QNetworkReply::downloadProgress, this, [reply](qint64 received, qint64 total) {
+            if (received > ssdp::kMaxDescription || total > ssdp::kMaxDescription) {
+                qCInfo(lcSearch) << "description" << reply->url() << "is larger than" << ssdp::kMaxDescription
+                                 << "bytes: not read";
+                reply->abort();
+            }
+        });
         connect(reply, &QNetworkReply::finished, this, [this, reply, location, from, generation] {
             reply->deleteLater();
             if (generation != m_generation)
                 return;
+            m_replies.removeOne(reply);
             fetched(reply, location, from);
         });
     }
+    // One deadline for all of them (a trickle of bytes would keep resetting Qt's
+    // transfer timeout).
+    m_fetchDeadline.start(kFetchTimeoutMs);
+}
+
+void SsdpSearch::fetchDeadline()
+{
+    if (!m_running || m_replies.isEmpty())
+        return;
+    qCInfo(lcSearch) << m_replies.size() << "descriptions did not arrive within" << kFetchTimeoutMs
+                     << "ms; going on without them";
+    ++m_generation; // their aborts below report nothing
+    for (QNetworkReply *reply : std::exchange(m_replies, {}))
+        reply->abort();
+    m_fetching = 0;
+    finish();
 }
 
 void SsdpSearch::fetched(QNetworkReply *reply, const QUrl &location, const QHostAddress &from)
@@ -107,10 +143,14 @@ void SsdpSearch::fetched(QNetworkReply *reply, const QUrl &location, const QHost
     } else if (description->customerId != m_customerId) {
         qCInfo(lcSearch) << "ignoring connector" << description->connectorId << "of another customer";
     } else {
-        m_found.append({*description, QHostAddress(location.host()).isNull() ? from : QHostAddress(location.host()), location});
+        m_found.append({*description,
+                        QHostAddress(location.host()).isNull() ? from : QHostAddress(location.host()),
+                        location});
     }
-    if (m_fetching == 0)
+    if (m_fetching == 0) {
+        m_fetchDeadline.stop();
         finish();
+    }
 }
 
 void SsdpSearch::finish()
@@ -127,8 +167,9 @@ void SsdpSearch::finish()
         }
     }
     for (const DiscoveredConnector &found : std::as_const(m_found)) {
-        if (!std::any_of(ordered.cbegin(), ordered.cend(),
-                         [&](const DiscoveredConnector &o) { return o.description.connectorId == found.description.connectorId; }))
+        if (!std::any_of(ordered.cbegin(), ordered.cend(), [&](const DiscoveredConnector &o) {
+                return o.description.connectorId == found.description.connectorId;
+            }))
             ordered.append(found);
     }
     qCInfo(lcSearch) << "UPnP found" << ordered.size() << "connectors of this customer";

@@ -20,8 +20,10 @@ struct DiscoveredConnector
 
 // UPnP discovery of connectors (ARCHITECTURE §4): M-SEARCH (MX from settings) for
 // the OCC connector device type on every multicast interface, answers collected for
-// MX + 1 s, descriptions fetched over HTTP (never through a proxy), and only the
-// connectors of our own customer kept, in the order they answered.
+// MX + 1 s, descriptions fetched over HTTP side by side (never through a proxy)
+// within one deadline and a size limit, so that a slow or endless rogue answer
+// cannot hold up the others, and only the connectors of our own customer kept, in
+// the order they answered.
 class SsdpSearch : public QObject
 {
     Q_OBJECT
@@ -39,6 +41,7 @@ private:
     void received(const QNetworkDatagram &datagram);
     void collectDone();
     void fetched(QNetworkReply *reply, const QUrl &location, const QHostAddress &from);
+    void fetchDeadline();
     void finish();
 
     ssdp::SsdpEndpoint m_endpoint;
@@ -47,6 +50,8 @@ private:
     std::unique_ptr<ssdp::SsdpSocket> m_socket;
     QNetworkAccessManager m_http;
     QTimer m_collect;
+    QTimer m_fetchDeadline;
+    QList<QNetworkReply *> m_replies; // descriptions still coming
     QList<QUrl> m_locations;
     QList<QHostAddress> m_senders;
     QList<DiscoveredConnector> m_found;

@@ -41,9 +41,9 @@ void ConnectorSearch::start(bool useSsdp)
     const QList<CachedConnector> cached = m_cache.ordered();
     for (const CachedConnector &connector : cached) {
         if (!connector.hostname.isEmpty())
-            enqueue({connector.connectorId, connector.hostname, connector.port});
+            enqueue({connector.connectorId, connector.hostname, connector.port, connector.hostname});
         for (const QString &address : connector.addresses)
-            enqueue({connector.connectorId, address, connector.port});
+            enqueue({connector.connectorId, address, connector.port, connector.hostname});
     }
     qCInfo(lcConnectorSearch) << "looking for a connector:" << m_queue.size() << "cached addresses"
                               << (m_useSsdp ? "then UPnP" : "(no UPnP)");
@@ -147,13 +147,13 @@ void ConnectorSearch::discovered(const QList<DiscoveredConnector> &connectors)
         return;
     for (const DiscoveredConnector &found : connectors) {
         const ssdp::ConnectorDescription &d = found.description;
-        // Learned, not trusted: TLS decides whether this really is our connector.
-        m_cache.learn(CachedConnector{
-            d.connectorId, d.hostname, {found.address.toString()}, d.tlsPort, d.fingerprint, 0, 0});
-        // The address that answered first: it is on a network we can reach.
-        enqueue({d.connectorId, found.address.toString(), d.tlsPort});
+        // Candidates, not knowledge: an SSDP answer proves nothing, so the cache
+        // learns about a connector only after TLS proved it (HubCore records the
+        // success, with the host name the description gave). The address that
+        // answered first is on a network we can reach.
+        enqueue({d.connectorId, found.address.toString(), d.tlsPort, d.hostname});
         if (!d.hostname.isEmpty())
-            enqueue({d.connectorId, d.hostname, d.tlsPort});
+            enqueue({d.connectorId, d.hostname, d.tlsPort, d.hostname});
     }
     next();
 }

@@ -18,6 +18,7 @@ struct ConnectorTarget
     QString connectorId; // the certificate's CN must be this
     QString host;        // host name or address
     quint16 port = 0;
+    QString advertisedHostname; // what the UPnP description said (cached once TLS proved the connector)
 };
 
 struct HubInfo

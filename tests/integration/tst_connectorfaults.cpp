@@ -364,7 +364,7 @@ private slots:
             clock);
         bool established = false;
         QObject::connect(session, &hub::ConnectorSession::established, [&] { established = true; });
-        session->open({gateway->id(), QStringLiteral("127.0.0.1"), gateway->port()});
+        session->open({gateway->id(), QStringLiteral("127.0.0.1"), gateway->port(), {}});
         QVERIFY(waitFor([&] { return established; }, 10000));
         link.attach(std::unique_ptr<hub::ConnectorSession>(session));
         QVERIFY2(waitFor([&] { return (*outbox)->depth() == 0; }, 20000),

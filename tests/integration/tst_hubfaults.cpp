@@ -10,6 +10,8 @@
 #include "hubprocess.h"
 #include "keyringsession.h"
 #include "netns.h"
+#include "rogueconnector.h"
+#include "testpki.h"
 #include "testutil.h"
 
 #include <atomic>
@@ -19,10 +21,12 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QMutex>
+#include <QSettings>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QUuid>
 #include <set>
 #include <signal.h>
 
@@ -447,6 +451,138 @@ private slots:
                             QString::fromUtf8(m_connector->program().errors().right(3000))));
         m_hub->stop();
         m_connector->stop();
+    }
+
+    // A connector of Acme on loopback, announced by UPnP inside this namespace.
+    void startConnector()
+    {
+        if (m_connector && m_connector->running())
+            return;
+        if (!m_connector) {
+            const quint16 port = freePort();
+            m_connector = std::make_unique<ConnectorProcess>(m_dir.filePath(QStringLiteral("connector")),
+                                                             connectorSettings(port));
+            QVERIFY(m_connector->enrol(*m_cloud, m_acme, QStringLiteral("gw.acme.example")));
+        }
+        QVERIFY(m_connector->start());
+    }
+
+    std::unique_ptr<RogueConnector> rogue(RogueConnector::Config::Description description,
+                                          const QString &claimedId,
+                                          const QString &hostname = QStringLiteral("rogue.example"),
+                                          quint16 tlsPort = 0)
+    {
+        const Credentials c = TestPki::selfSigned(claimedId, m_acme.id, pki::Role::Connector);
+        RogueConnector::Config config{claimedId,
+                                      m_acme.id,
+                                      QHostAddress(QStringLiteral("127.0.0.5")),
+                                      kSsdpPort,
+                                      QHostAddress(QStringLiteral("239.255.255.250")),
+                                      QStringLiteral("lo")};
+        config.description = description;
+        config.hostname = hostname;
+        config.tlsPort = tlsPort;
+        auto r = std::make_unique<RogueConnector>(config, c.certificate, c.sslKey);
+        QString error;
+        if (!r->start(&error)) {
+            qWarning("%s", qPrintable(error));
+            return nullptr;
+        }
+        return r;
+    }
+
+    static qint64 rssKb(qint64 pid)
+    {
+        const QByteArray status = readFile(QStringLiteral("/proc/%1/status").arg(pid));
+        const qsizetype at = status.indexOf("VmRSS:");
+        return at < 0 ? -1
+                      : status.mid(at + 6, status.indexOf('\n', at) - at - 6)
+                            .replace("kB", "")
+                            .trimmed()
+                            .toLongLong();
+    }
+
+    // Item 18: a rogue whose description trickles one byte every two seconds must
+    // not hold up the real connector that answered too.
+    void slowRogueDescriptionDoesNotHoldUpTheSearch()
+    {
+        QVERIFY(startCloud());
+        startConnector();
+        auto slow = rogue(RogueConnector::Config::Description::Trickle,
+                          QUuid::createUuid().toString(QUuid::WithoutBraces));
+        QVERIFY(slow);
+        m_hub = newHub({QStringLiteral("connection/fallbackAfter=300")});
+        QVERIFY(m_hub);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("ConnectorLan"), 12000),
+                 qPrintable(QStringLiteral("%1 after %2 ms").arg(m_hub->state()).arg(clock.elapsed())));
+        qInfo("fresh hub -> ConnectorLan after %lld ms with a trickling rogue description (MX 2)",
+              clock.elapsed());
+        QVERIFY(slow->answers() >= 1);
+        m_hub->stop();
+    }
+
+    // Issue 15 item 7: a 256 MiB description is refused at its limit without the
+    // hub reading (or keeping) the rest.
+    void hugeRogueDescriptionIsNotRead()
+    {
+        QVERIFY(startCloud());
+        startConnector();
+        auto flood = rogue(RogueConnector::Config::Description::Flood,
+                           QUuid::createUuid().toString(QUuid::WithoutBraces));
+        QVERIFY(flood);
+        m_hub = newHub({QStringLiteral("connection/fallbackAfter=300")});
+        QVERIFY(m_hub && m_hub->start());
+        const qint64 before = rssKb(m_hub->program().pid());
+        qint64 peak = before;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 12000 && m_hub->state() != QLatin1StringView("ConnectorLan")) {
+            peak = qMax(peak, rssKb(m_hub->program().pid()));
+            QTest::qWait(50);
+        }
+        QCOMPARE(m_hub->state(), QStringLiteral("ConnectorLan"));
+        qInfo("hub RSS %lld kB before the search, peak %lld kB; the rogue sent %lld bytes of description",
+              before, peak, flood->descriptionBytesSent());
+        QVERIFY2(peak - before < 8 * 1024,
+                 qPrintable(QStringLiteral("RSS grew by %1 kB").arg(peak - before)));
+        QVERIFY(flood->descriptionBytesSent() < 32 * 1024 * 1024);
+        m_hub->stop();
+    }
+
+    // Item 15: an SSDP answer proves nothing: it must not change what the hub
+    // knows about a connector before TLS did.
+    void unauthenticatedAnswerDoesNotRewriteTheCache()
+    {
+        QVERIFY(startCloud());
+        startConnector();
+        m_hub = newHub({QStringLiteral("connection/fallbackAfter=300")});
+        QVERIFY(m_hub && m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("ConnectorLan"), 20000), qPrintable(m_hub->state()));
+        m_hub->stop();
+        const QString ini = m_hub->dataDir() + QStringLiteral("/connectors.ini");
+        auto entry = [&] {
+            QSettings cache(ini, QSettings::IniFormat);
+            cache.beginGroup(m_connector->id());
+            return QStringList{
+                cache.value(QStringLiteral("hostname")).toString(),
+                cache.value(QStringLiteral("port")).toString(),
+                cache.value(QStringLiteral("addresses")).toStringList().join(QLatin1Char(','))};
+        };
+        const QStringList known = entry();
+        QVERIFY2(known.at(1).toInt() == m_connector->port(), qPrintable(known.join(QLatin1Char(' '))));
+        // The real connector is down; a rogue claims its id, another host and port.
+        m_connector->stop();
+        auto liar = rogue(RogueConnector::Config::Description::Normal, m_connector->id(),
+                          QStringLiteral("rogue.invalid"), 1);
+        QVERIFY(liar);
+        QVERIFY(m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 20000), qPrintable(m_hub->state()));
+        QVERIFY(liar->answers() >= 1);
+        m_hub->stop();
+        QCOMPARE(entry(), known);
     }
 
     void cleanup()

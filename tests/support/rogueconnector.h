@@ -20,12 +20,22 @@ class RogueConnector : public QObject
 public:
     struct Config
     {
-        QString id;            // the connector id it claims (and its certificate's CN)
-        QString customerId;    // the customer it claims to serve
-        QHostAddress address;  // where it listens and what LOCATION names
+        QString id;           // the connector id it claims (and its certificate's CN)
+        QString customerId;   // the customer it claims to serve
+        QHostAddress address; // where it listens and what LOCATION names
         quint16 ssdpPort = 1900;
         QHostAddress group = QHostAddress(QStringLiteral("239.255.255.250"));
         QString interfaceName; // where it joins the group
+        // How it serves its description: at once; one byte every two seconds
+        // (slowloris); or 256 MiB as fast as the hub reads.
+        enum class Description
+        {
+            Normal,
+            Trickle,
+            Flood,
+        } description = Description::Normal;
+        QString hostname = QStringLiteral("rogue.example"); // the host name it claims
+        quint16 tlsPort = 0;                                // the TLS port it claims; 0: its own TLS server's
     };
     RogueConnector(Config config, const QSslCertificate &certificate, const QSslKey &key);
 
@@ -34,6 +44,7 @@ public:
     int attempts() const { return m_attempts; }
     int encrypted() const { return m_encrypted; }
     qint64 bytes() const { return m_bytes; }
+    qint64 descriptionBytesSent() const { return m_descriptionBytes; }
 
 private:
     Config m_config;
@@ -44,6 +55,7 @@ private:
     int m_attempts = 0;
     int m_encrypted = 0;
     qint64 m_bytes = 0;
+    qint64 m_descriptionBytes = 0;
 };
 
 } // namespace occ::test
