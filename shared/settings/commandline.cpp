@@ -2,7 +2,6 @@
 
 #include <QDir>
 #include <QStandardPaths>
-
 #include <unistd.h>
 
 namespace occ::settings {
@@ -11,9 +10,11 @@ void addCommonOptions(QCommandLineParser &parser)
 {
     parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Data folder (identity, queues, logs)."),
                       QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("config"), QStringLiteral("INI settings file (default DATA/<program>.ini)."),
+    parser.addOption({QStringLiteral("config"),
+                      QStringLiteral("INI settings file (default DATA/<program>.ini)."),
                       QStringLiteral("FILE")});
-    parser.addOption({QStringLiteral("set"), QStringLiteral("Override a setting, repeatable: group/key=value."),
+    parser.addOption({QStringLiteral("set"),
+                      QStringLiteral("Override a setting, repeatable: group/key=value."),
                       QStringLiteral("KEY=VALUE")});
 }
 

@@ -29,7 +29,8 @@ bool isBooleanText(const QString &value)
 } // namespace
 
 Settings::Settings(QString iniPath, QHash<QString, QString> overrides)
-    : m_iniPath(std::move(iniPath)), m_overrides(std::move(overrides))
+    : m_iniPath(std::move(iniPath))
+    , m_overrides(std::move(overrides))
 {
     reload();
 }
@@ -48,8 +49,9 @@ void Settings::reload()
         }
         const QVariant value = ini.value(key);
         // QSettings splits unquoted "a,b" into a list; join it back.
-        m_file.insert(key, value.typeId() == QMetaType::QStringList ? value.toStringList().join(QLatin1Char(','))
-                                                                     : value.toString());
+        m_file.insert(key, value.typeId() == QMetaType::QStringList
+                               ? value.toStringList().join(QLatin1Char(','))
+                               : value.toString());
     }
 }
 
@@ -57,10 +59,12 @@ Result<std::pair<QString, QString>> Settings::parseOverride(const QString &text)
 {
     const qsizetype equals = text.indexOf(QLatin1Char('='));
     if (equals <= 0)
-        return fail(ErrorCategory::Config, QStringLiteral("--set expects group/key=value, got '%1'").arg(text));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("--set expects group/key=value, got '%1'").arg(text));
     const QString key = text.left(equals).trimmed();
     if (!isKnown(key))
-        return fail(ErrorCategory::Config, QStringLiteral("unknown setting '%1' (see README, Configuration)").arg(key));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("unknown setting '%1' (see README, Configuration)").arg(key));
     return std::pair{key, text.mid(equals + 1)};
 }
 
@@ -116,16 +120,35 @@ Result<void> Settings::validate() const
         const QString key = QString::fromUtf8(info.key);
         const QString fallback = QString::fromUtf8(info.defaultValue);
         const QString value = string(key).trimmed();
-        bool ok = false;
-        fallback.toLongLong(&ok);
-        if (ok && !fallback.isEmpty()) {
-            value.toLongLong(&ok);
-            if (!ok || value.toLongLong() < 0)
+        if (info.isInteger()) {
+            bool ok = false;
+            const qint64 number = value.toLongLong(&ok);
+            if (!ok || number < info.min || number > info.max)
                 return fail(ErrorCategory::Config,
-                            QStringLiteral("setting %1 must be a non-negative whole number, got '%2'").arg(key, value));
+                            QStringLiteral("setting %1 must be a whole number from %2 to %3, got '%4'")
+                                .arg(key)
+                                .arg(info.min)
+                                .arg(info.max)
+                                .arg(value.left(40)));
         } else if (isBooleanText(fallback) && !isBooleanText(value)) {
-            return fail(ErrorCategory::Config, QStringLiteral("setting %1 must be true or false, got '%2'").arg(key, value));
+            return fail(
+                ErrorCategory::Config,
+                QStringLiteral("setting %1 must be true or false, got '%2'").arg(key, value.left(40)));
         }
+    }
+    // Pairs that only make sense one way round.
+    const std::pair<const char *, const char *> ordered[] = {
+        {"connection/backoffMin", "connection/backoffMax"},
+        {"sensors/cpuWarn", "sensors/cpuError"},
+        {"sensors/memoryWarn", "sensors/memoryError"},
+    };
+    for (const auto &[low, high] : ordered) {
+        if (integer(QString::fromLatin1(low)) > integer(QString::fromLatin1(high)))
+            return fail(ErrorCategory::Config, QStringLiteral("setting %1 (%2) must not be above %3 (%4)")
+                                                   .arg(QLatin1StringView(low))
+                                                   .arg(integer(QString::fromLatin1(low)))
+                                                   .arg(QLatin1StringView(high))
+                                                   .arg(integer(QString::fromLatin1(high))));
     }
     return {};
 }

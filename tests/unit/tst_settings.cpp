@@ -47,15 +47,25 @@ private slots:
         const QByteArray readme = occ::test::readFile(occ::test::sourcePath(QStringLiteral("README.md")));
         QVERIFY(!readme.isEmpty());
         for (const occ::settings::SettingInfo &info : occ::settings::kSettings) {
-            const QByteArray row = "| `" + QByteArray(info.key) + "` | " +
-                                   (*info.defaultValue ? "`" + QByteArray(info.defaultValue) + "`" : QByteArray("*(empty)*")) + " |";
+            auto number = [](qint64 n) {
+                return n >= (qint64(1) << 20) && (n & (n - 1)) == 0
+                           ? "2^" + QByteArray::number(qCountTrailingZeroBits(quint64(n)))
+                           : QByteArray::number(n);
+            };
+            const QByteArray range =
+                info.isInteger() ? number(info.min) + "\xe2\x80\x93" + number(info.max) : QByteArray();
+            const QByteArray row =
+                "| `" + QByteArray(info.key) + "` | " +
+                (*info.defaultValue ? "`" + QByteArray(info.defaultValue) + "`" : QByteArray("*(empty)*")) +
+                " | " + range + " |";
             QVERIFY2(readme.contains(row), row.constData());
         }
     }
 
     void overrideParsing()
     {
-        Result<std::pair<QString, QString>> parsed = Settings::parseOverride(QStringLiteral("ssdp/port=19000"));
+        Result<std::pair<QString, QString>> parsed =
+            Settings::parseOverride(QStringLiteral("ssdp/port=19000"));
         QVERIFY(parsed.ok());
         QCOMPARE(parsed->first, QStringLiteral("ssdp/port"));
         QCOMPARE(parsed->second, QStringLiteral("19000"));
@@ -97,11 +107,59 @@ private slots:
         QVERIFY(!goodBool.boolean(QStringLiteral("spool/fullSync")));
     }
 
+    // Issue 9 item 12: values that would break timers or overflow are refused with
+    // the range in the message; every whole-number setting has a range that holds
+    // its default.
+    void rangesRefuseValuesThatBreakTimers_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("revocationInterval 0")
+            << QStringLiteral("connector/revocationInterval") << QStringLiteral("0");
+        QTest::newRow("reportInterval 0")
+            << QStringLiteral("connection/reportInterval") << QStringLiteral("0");
+        QTest::newRow("heartbeat 0") << QStringLiteral("connection/heartbeat") << QStringLiteral("0");
+        QTest::newRow("connectTimeout overflows int ms")
+            << QStringLiteral("connection/connectTimeout") << QStringLiteral("3000000");
+        QTest::newRow("fallbackAfter a century")
+            << QStringLiteral("connection/fallbackAfter") << QStringLiteral("3153600000");
+        QTest::newRow("interval beyond qint64")
+            << QStringLiteral("sensors/interval") << QStringLiteral("99999999999999999999");
+        QTest::newRow("mx 50") << QStringLiteral("ssdp/mx") << QStringLiteral("50");
+        QTest::newRow("window 0") << QStringLiteral("connector/window") << QStringLiteral("0");
+        QTest::newRow("batchSize 0") << QStringLiteral("hub/batchSize") << QStringLiteral("0");
+        QTest::newRow("threads 0") << QStringLiteral("server/threads") << QStringLiteral("0");
+        QTest::newRow("cpuWarn 150") << QStringLiteral("sensors/cpuWarn") << QStringLiteral("150");
+        QTest::newRow("backoffMin above backoffMax")
+            << QStringLiteral("connection/backoffMin") << QStringLiteral("60");
+    }
+    void rangesRefuseValuesThatBreakTimers()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        Settings bad(QString(), {{key, value}});
+        Result<void> r = bad.validate();
+        QVERIFY2(!r.ok(), qPrintable(key + QLatin1Char('=') + value));
+        QVERIFY2(r.error().message.contains(key), qPrintable(r.error().message));
+        QCOMPARE(r.error().category, ErrorCategory::Config);
+    }
+    void everyWholeNumberSettingHasARange()
+    {
+        for (const SettingInfo &info : kSettings) {
+            bool number = false;
+            const qint64 fallback = QByteArray(info.defaultValue).toLongLong(&number);
+            QCOMPARE(info.isInteger(), number);
+            if (number)
+                QVERIFY2(fallback >= info.min && fallback <= info.max, info.key);
+        }
+    }
+
     void storeAndReload()
     {
         const QString ini = m_dir.filePath(QStringLiteral("s.ini"));
         Settings settings(ini, {});
-        QVERIFY(settings.store(QStringLiteral("cloud/url"), QStringLiteral("https://cloud.example:8443")).ok());
+        QVERIFY(
+            settings.store(QStringLiteral("cloud/url"), QStringLiteral("https://cloud.example:8443")).ok());
         QVERIFY(!settings.store(QStringLiteral("cloud/uri"), QStringLiteral("x")).ok());
         Settings again(ini, {});
         QCOMPARE(again.string(QStringLiteral("cloud/url")), QStringLiteral("https://cloud.example:8443"));
@@ -114,8 +172,9 @@ private slots:
     {
         QCommandLineParser parser;
         addCommonOptions(parser);
-        QVERIFY(parser.parse({QStringLiteral("prog"), QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("d")),
-                              QStringLiteral("--set"), QStringLiteral("ssdp/port=1901"), QStringLiteral("--set"),
+        QVERIFY(parser.parse({QStringLiteral("prog"), QStringLiteral("--data-dir"),
+                              m_dir.filePath(QStringLiteral("d")), QStringLiteral("--set"),
+                              QStringLiteral("ssdp/port=1901"), QStringLiteral("--set"),
                               QStringLiteral("ssdp/mx=1")}));
         Result<CommonOptions> options = readCommonOptions(parser, QStringLiteral("occ-test"));
         QVERIFY(options.ok());
