@@ -179,7 +179,10 @@ void HubCore::stop()
     if (m_direct)
         m_direct->stop();
     m_control.reset();
-    qCInfo(lcHub) << "hub stopped;" << (m_outbox ? m_outbox->depth() : 0) << "results stay in the outbox";
+    if (m_outbox)
+        m_outbox->close(); // what waits in memory goes to disk now, or is counted as dropped
+    qCInfo(lcHub) << "hub stopped;" << (m_outbox ? m_outbox->depth() : 0) << "results stay in the outbox,"
+                  << (m_outbox ? m_outbox->dropped() : 0) << "dropped in all";
 }
 
 void HubCore::applySettings()
@@ -454,6 +457,10 @@ QJsonObject HubCore::status() const
     s.insert(QStringLiteral("dropped"), m_outbox->dropped());
     s.insert(QStringLiteral("lastDelivery"), iso(m_outbox->lastDelivery()));
     s.insert(QStringLiteral("highestSeq"), m_outbox->highestSeq());
+    s.insert(QStringLiteral("storage"),
+             QJsonObject{{QStringLiteral("ok"), m_outbox->storageProblem().isEmpty()},
+                         {QStringLiteral("problem"), m_outbox->storageProblem()},
+                         {QStringLiteral("waitingInMemory"), m_outbox->waitingInMemory()}});
     if (session) {
         s.insert(QStringLiteral("connector"),
                  QJsonObject{{QStringLiteral("address"), session->peerAddress().toString()},

@@ -113,9 +113,11 @@ Error DurableQueue::sqlError(const QString &what) const
 {
     const int code = m_db ? sqlite3_extended_errcode(m_db) : SQLITE_CANTOPEN;
     const QString detail = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QStringLiteral("out of memory");
-    const ErrorCategory category = (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR
-                                       ? ErrorCategory::Io
-                                       : ErrorCategory::Storage;
+    const int primary = code & 0xff;
+    const ErrorCategory category =
+        primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN
+            ? ErrorCategory::Io
+            : ErrorCategory::Storage;
     return fail(category, QStringLiteral("%1: %2 (sqlite %3)").arg(what, detail).arg(code));
 }
 
@@ -138,7 +140,19 @@ Result<void> DurableQueue::init()
     if (Result<void> r = exec(m_options.fullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
         !r)
         return r;
-    if (Result<void> r = exec(kSchema); !r)
+    // A full disk must not keep an existing queue from opening: write nothing on
+    // open unless the schema is older. WAL growth bounded for small data folders.
+    sqlite3_stmt *version = nullptr;
+    int userVersion = 0;
+    if (sqlite3_prepare_v2(m_db, "PRAGMA user_version", -1, &version, nullptr) == SQLITE_OK &&
+        sqlite3_step(version) == SQLITE_ROW)
+        userVersion = sqlite3_column_int(version, 0);
+    sqlite3_finalize(version);
+    if (userVersion < 2) {
+        if (Result<void> r = exec(kSchema); !r)
+            return r;
+    }
+    if (Result<void> r = exec("PRAGMA wal_autocheckpoint=256; PRAGMA journal_size_limit=1048576"); !r)
         return r;
     sqlite3_stmt *totals = nullptr;
     if (sqlite3_prepare_v2(m_db, "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM items", -1, &totals,
@@ -641,6 +655,85 @@ Result<QList<QuarantinedItem>> DurableQueue::quarantinedItems(int limit) const
     if (rc != SQLITE_DONE)
         return sqlError(QStringLiteral("cannot read the quarantine table"));
     return items;
+}
+
+Result<void> DurableQueue::addDropped(const QString &stream, qint64 count)
+{
+    sqlite3_stmt *dropped =
+        statement(kAddDropped, "UPDATE streams SET dropped = dropped + ?2 WHERE stream = ?1");
+    if (!dropped)
+        return sqlError(QStringLiteral("queue statement"));
+    if (Result<void> r = begin(); !r)
+        return r;
+    if (Result<void> r = setHighWaterMark(stream, 0); !r) { // the stream row must exist
+        rollback();
+        return r;
+    }
+    {
+        StatementGuard guard{dropped};
+        bindText(dropped, 1, stream);
+        sqlite3_bind_int64(dropped, 2, count);
+        if (sqlite3_step(dropped) != SQLITE_DONE) {
+            Error error = sqlError(QStringLiteral("cannot count dropped items of %1").arg(stream));
+            rollback();
+            return error;
+        }
+    }
+    return commit();
+}
+
+Result<qint64> DurableQueue::renumberAbove(const QString &stream, qint64 floor)
+{
+    if (Result<void> r = begin(); !r)
+        return r.error();
+    auto failWith = [&](const QString &what) {
+        Error error = sqlError(what);
+        rollback();
+        return error;
+    };
+    sqlite3_stmt *range = nullptr;
+    qint64 lowest = 0;
+    qint64 highest = 0;
+    qint64 count = 0;
+    if (sqlite3_prepare_v2(m_db, "SELECT MIN(seq), MAX(seq), COUNT(*) FROM items WHERE stream = ?1", -1,
+                           &range, nullptr) != SQLITE_OK)
+        return failWith(QStringLiteral("cannot read stream %1").arg(stream));
+    bindText(range, 1, stream);
+    if (sqlite3_step(range) == SQLITE_ROW) {
+        lowest = sqlite3_column_int64(range, 0);
+        highest = sqlite3_column_int64(range, 1);
+        count = sqlite3_column_int64(range, 2);
+    }
+    sqlite3_finalize(range);
+    qint64 renumbered = 0;
+    qint64 mark = floor;
+    if (count > 0 && lowest <= floor) {
+        // Shift every item of the stream by the same amount (order kept), through
+        // negative numbers so that no step meets the UNIQUE (stream, seq) of another.
+        const qint64 delta = floor - lowest + 1;
+        for (const char *sql : {"UPDATE items SET seq = -(seq + ?2) WHERE stream = ?1",
+                                "UPDATE items SET seq = -seq WHERE stream = ?1 AND seq < 0"}) {
+            sqlite3_stmt *shift = nullptr;
+            if (sqlite3_prepare_v2(m_db, sql, -1, &shift, nullptr) != SQLITE_OK)
+                return failWith(QStringLiteral("cannot renumber stream %1").arg(stream));
+            bindText(shift, 1, stream);
+            if (sqlite3_bind_parameter_count(shift) >= 2)
+                sqlite3_bind_int64(shift, 2, delta);
+            const int rc = sqlite3_step(shift);
+            sqlite3_finalize(shift);
+            if (rc != SQLITE_DONE)
+                return failWith(QStringLiteral("cannot renumber stream %1").arg(stream));
+        }
+        renumbered = count;
+        mark = highest + delta;
+    }
+    if (Result<void> r = setHighWaterMark(stream, mark); !r) {
+        rollback();
+        return r.error();
+    }
+    if (Result<void> r = commit(); !r)
+        return r.error();
+    return renumbered;
 }
 
 } // namespace occ::queue

@@ -110,6 +110,14 @@ public:
     Result<qint64> highWaterMark(const QString &stream) const;
     // Raises the high-water mark (e.g. a hub learning from the cloud what it stored).
     Result<void> raiseHighWaterMark(const QString &stream, qint64 seq);
+    // Someone else has seen the stream's seqs up to floor (an outbox that was reset
+    // or restored: the cloud holds seqs it never assigned in this life). Its items
+    // at or below floor are new data under old numbers: the whole stream moves up
+    // so that its first item is floor + 1 (order kept), and the high-water mark with
+    // it. Returns how many items were renumbered.
+    Result<qint64> renumberAbove(const QString &stream, qint64 floor);
+    // Counts items dropped outside the queue (e.g. held in memory and never stored).
+    Result<void> addDropped(const QString &stream, qint64 count);
 
     QString path() const { return m_path; }
 

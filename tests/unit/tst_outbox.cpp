@@ -6,6 +6,7 @@
 #include "protocol/measurementrules.h"
 #include "testutil.h"
 
+#include <QFile>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -46,6 +47,47 @@ class TestOutbox : public QObject
         if (!outbox)
             qFatal("outbox: %s", qPrintable(outbox.error().message));
         return std::move(outbox).value();
+    }
+
+    // A small tmpfs as the data folder (needs root), removed at the end of the scope.
+    struct SmallDisk
+    {
+        QTemporaryDir dir;
+        bool mounted = false;
+        explicit SmallDisk(const char *size)
+        {
+            mounted = ::mount("tmpfs", dir.path().toLocal8Bit().constData(), "tmpfs", 0,
+                              (QByteArray("size=") + size).constData()) == 0;
+        }
+        ~SmallDisk()
+        {
+            if (mounted)
+                ::umount2(dir.path().toLocal8Bit().constData(), MNT_DETACH);
+        }
+        QString path(const QString &name) const { return dir.filePath(name); }
+        // Fills what is left with a ballast file.
+        void fill() const
+        {
+            QFile ballast(path(QStringLiteral("ballast")));
+            ballast.open(QIODevice::Append);
+            const QByteArray block(4096, 'b');
+            while (ballast.write(block) == block.size() && ballast.flush()) {
+            }
+        }
+        void empty() const { QFile::remove(path(QStringLiteral("ballast"))); }
+    };
+
+    std::unique_ptr<Outbox> openSmall(const QString &path, int maxInMemory = 10000)
+    {
+        OutboxOptions options;
+        options.queue.overflow = queue::Overflow::DropOldest;
+        options.queue.fullSync = false;
+        options.maxInMemory = maxInMemory;
+        options.reserveBytes = 256 * 1024;
+        Result<std::unique_ptr<Outbox>> outbox = Outbox::open(path, options, m_clock);
+        if (!outbox)
+            qWarning("outbox: %s", qPrintable(outbox.error().message));
+        return outbox ? std::move(outbox).value() : nullptr;
     }
 
 private slots:
@@ -113,6 +155,109 @@ private slots:
         const QList<protocol::Measurement> left = *outbox->after(0, 1000);
         QCOMPARE(left.last().seq, 200); // the newest stay
         QCOMPARE(left.first().seq, outbox->dropped() + 1);
+    }
+
+    // Issue 9 item 14: drops at the in-memory cap are counted, and everything that
+    // waits in memory when the hub stops is written (the reserve gives room) or
+    // counted as dropped - never lost silently.
+    void diskFullDropsAndStopsAreCounted()
+    {
+        SmallDisk disk("2m");
+        QVERIFY2(disk.mounted, "mounting a small tmpfs needs root");
+        const QString path = disk.path(QStringLiteral("outbox.db"));
+        qint64 written = 0;
+        {
+            auto outbox = openSmall(path, 50);
+            QVERIFY(outbox);
+            QVERIFY(QFile::exists(path + QStringLiteral(".reserve")));
+            for (int i = 1; i <= 30; ++i)
+                written += outbox->add(measurement(i, 2000)) > 0;
+            disk.fill();
+            int inMemory = 0;
+            for (int i = 31; i <= 2000 && inMemory < 120; ++i) {
+                if (outbox->add(measurement(i, 2000)) > 0)
+                    ++written;
+                else
+                    ++inMemory;
+            }
+            QCOMPARE(inMemory, 120);
+            QCOMPARE(outbox->waitingInMemory(), 50);
+            QCOMPARE(outbox->dropped(), 70); // the cap: counted, not only logged
+            QVERIFY(!outbox->storageProblem().isEmpty());
+            QCOMPARE(outbox->depth() + outbox->dropped(), written + 120);
+            outbox->close(); // the hub stops while the disk is full
+        }
+        auto again = openSmall(path, 50);
+        QVERIFY(again);
+        qInfo("%lld written before the disk filled; after the stop: %lld in the outbox, %lld dropped",
+              written, again->depth(), again->dropped());
+        QCOMPARE(again->depth() + again->dropped(), written + 120);
+        QVERIFY(again->depth() >= written + 50 ||
+                again->dropped() > 70); // the reserve took the 50, or they are counted
+    }
+
+    // A hub (or its service restart loop) must start on a full disk: results wait
+    // in memory, status says why, and they are written once there is room.
+    void opensOnAFullDisk()
+    {
+        SmallDisk disk("1m");
+        QVERIFY2(disk.mounted, "mounting a small tmpfs needs root");
+        const QString path = disk.path(QStringLiteral("outbox.db"));
+        {
+            auto outbox = openSmall(path);
+            QVERIFY(outbox);
+            QCOMPARE(outbox->add(measurement(1)), 1);
+        }
+        QFile::remove(path + QStringLiteral(".reserve"));
+        disk.fill();
+        auto outbox = openSmall(path);
+        QVERIFY2(outbox, "the outbox must open on a full disk");
+        for (int i = 2; i <= 11; ++i)
+            outbox->add(measurement(i));
+        QVERIFY(outbox->depth() >= 10);
+        QVERIFY(!outbox->storageProblem().isEmpty());
+        disk.empty();
+        QTRY_COMPARE_WITH_TIMEOUT(outbox->storageProblem(), QString(), 15000);
+        QCOMPARE(outbox->waitingInMemory(), 0);
+        QCOMPARE(outbox->highestSeq(), 11);
+        QCOMPARE(outbox->depth(), 11);
+        QCOMPARE(outbox->dropped(), 0);
+    }
+
+    // A 2 MB data folder holds a hub that delivers: the WAL does not grow until the
+    // disk is full.
+    void walStaysBoundedInASmallFolder()
+    {
+        SmallDisk disk("3m");
+        QVERIFY2(disk.mounted, "mounting a small tmpfs needs root");
+        auto outbox = openSmall(disk.path(QStringLiteral("outbox.db")));
+        QVERIFY(outbox);
+        for (int i = 1; i <= 3000; ++i) {
+            QVERIFY2(outbox->add(measurement(i, 200)) > 0,
+                     qPrintable(QStringLiteral("result %1: %2").arg(i).arg(outbox->storageProblem())));
+            if (i % 20 == 0)
+                outbox->delivered(i);
+        }
+        QCOMPARE(outbox->dropped(), 0);
+    }
+
+    // Issue 9 item 7: an outbox behind what the cloud has seen continues above it,
+    // its waiting results renumbered in order.
+    void floorRaisedFromTheCloud()
+    {
+        auto outbox = open(m_dir.filePath(QStringLiteral("floor.db")));
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(outbox->add(measurement(i)), i);
+        outbox->raiseFloor(3, QStringLiteral("the cloud")); // normal: nothing changes
+        QCOMPARE(outbox->highestSeq(), 5);
+        outbox->delivered(2);
+        outbox->raiseFloor(100, QStringLiteral("the cloud")); // the outbox was reset
+        const QList<protocol::Measurement> rest = *outbox->after(0, 100);
+        QCOMPARE(rest.size(), 3);
+        QCOMPARE(rest.at(0).seq, 101);
+        QCOMPARE(rest.at(2).seq, 103);
+        QCOMPARE(rest.at(0).values.value(QStringLiteral("v")), 3.0);
+        QCOMPARE(outbox->add(measurement(6)), 104);
     }
 
     void fullDiskKeepsResultsInMemoryUntilThereIsRoom()
