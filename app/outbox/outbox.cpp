@@ -58,7 +58,8 @@ bool Outbox::tryOpen()
         setProblem(QStringLiteral("cannot open the outbox (%1); %2 results wait in memory")
                        .arg(queue.error().message)
                        .arg(m_pending.size()));
-        m_retry.start();
+        if (!m_retry.isActive())
+            m_retry.start();
         return false;
     }
     m_queue = std::move(queue).value();
@@ -162,7 +163,9 @@ qint64 Outbox::add(protocol::Measurement measurement)
                                          << "so far, counted)";
             }
             m_pending.append(measurement);
-            m_retry.start();
+            if (!m_retry.isActive())
+                if (!m_retry.isActive())
+                    m_retry.start();
             return 0;
         }
     }
@@ -172,7 +175,8 @@ qint64 Outbox::add(protocol::Measurement measurement)
         setProblem(QStringLiteral("the disk refuses results (%1); %2 wait in memory")
                        .arg(seq.error().message)
                        .arg(m_pending.size()));
-        m_retry.start();
+        if (!m_retry.isActive())
+            m_retry.start();
         return 0;
     }
     emit added();

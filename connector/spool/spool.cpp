@@ -22,11 +22,30 @@ Spool::~Spool() = default;
 Result<void> Spool::open()
 {
     Result<std::unique_ptr<queue::DurableQueue>> queue = queue::DurableQueue::open(m_path, m_options);
-    if (!queue)
-        return queue.error();
+    if (!queue) {
+        if (queue.error().category != ErrorCategory::Io)
+            return queue.error();
+        // A full disk is no reason not to run (a service would only restart in a
+        // loop): hubs are not acknowledged and keep their data until it opens.
+        m_problem = QStringLiteral("cannot open the spool: %1").arg(queue.error().message);
+        qCCritical(lcSpool).noquote() << m_problem << "(trying again every 5 s; hubs keep their data)";
+        if (!m_reopen) {
+            m_reopen = new QTimer(this);
+            m_reopen->setInterval(5000);
+            connect(m_reopen, &QTimer::timeout, this, [this] { (void)open(); });
+        }
+        m_reopen->start();
+        return {};
+    }
     m_queue = std::move(queue).value();
+    if (m_reopen)
+        m_reopen->stop();
+    if (!m_problem.isEmpty())
+        qCInfo(lcSpool) << "the spool is open again";
+    m_problem.clear();
     qCInfo(lcSpool) << "spool" << m_path << "holds" << m_queue->count() << "batches," << m_queue->bytes()
                     << "bytes";
+    emit dataAvailable();
     return {};
 }
 
@@ -47,6 +66,24 @@ void Spool::flush()
 {
     m_flushScheduled = false;
     const QList<AppendRequest> requests = std::exchange(m_pending, {});
+    if (!m_queue) {
+        for (const AppendRequest &request : requests) {
+            Worker *worker = request.worker;
+            const quint64 session = request.sessionId;
+            const qint64 upTo = request.items.isEmpty() ? 0 : request.items.last().seq;
+            const int batches = request.batches;
+            const qint64 first = request.items.isEmpty() ? 0 : request.items.first().seq;
+            auto it = m_refusedFrom.find(request.hubId);
+            if (it == m_refusedFrom.end())
+                m_refusedFrom.insert(request.hubId, first);
+            else
+                it.value() = qMin(it.value(), first);
+            QMetaObject::invokeMethod(worker, [worker, session, upTo, batches] {
+                worker->appended(session, upTo, batches, false);
+            });
+        }
+        return;
+    }
     QList<queue::QueueItem> rows;
     QList<queue::QuarantinedItem> quarantined;
     QHash<QString, qint64> highWater;
@@ -145,6 +182,10 @@ void Spool::takeForUpload(int maxMeasurements, qint64 maxBytes, QObject *context
         QList<SpoolRow> rows;
         int measurements = 0;
         qint64 bytes = 0;
+        if (!m_queue) {
+            QMetaObject::invokeMethod(context, [done] { done({}); });
+            return;
+        }
         // Rows hold whole batches; take rows until the budget is used.
         Result<QList<queue::QueueItem>> items = m_queue->peekAll(qMax(1, maxMeasurements / 10));
         if (!items) {
@@ -217,14 +258,19 @@ QList<queue::QuarantinedItem> Spool::quarantinedEntries(int limit)
     Q_ASSERT(QThread::currentThread() != thread());
     QList<queue::QuarantinedItem> entries;
     QMetaObject::invokeMethod(
-        this, [&] { entries = m_queue->quarantinedItems(limit).valueOr({}); }, Qt::BlockingQueuedConnection);
+        this,
+        [&] {
+            if (m_queue)
+                entries = m_queue->quarantinedItems(limit).valueOr({});
+        },
+        Qt::BlockingQueuedConnection);
     return entries;
 }
 
 SpoolFigures Spool::figuresNow() const
 {
     return {m_queue ? m_queue->count() : 0, m_queue ? m_queue->bytes() : 0, m_queue ? m_queue->maxBytes() : 0,
-            m_queue ? m_queue->quarantinedCount() : 0};
+            m_queue ? m_queue->quarantinedCount() : 0, m_problem};
 }
 
 void Spool::figures(QObject *context, std::function<void(SpoolFigures)> done)

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 namespace occ::connector {
 
@@ -37,6 +38,7 @@ struct SpoolFigures
     qint64 bytes = 0;
     qint64 maxBytes = 0;
     qint64 quarantined = 0; // measurements quarantined (the cloud would refuse, or refused, them)
+    QString problem;        // empty when the spool works
 };
 
 // The connector's durable spool (ARCHITECTURE §9): the shared DurableQueue (SQLite
@@ -84,7 +86,9 @@ private:
     QString m_path;
     queue::QueueOptions m_options;
     ConnectorStats &m_stats;
-    std::unique_ptr<queue::DurableQueue> m_queue;
+    std::unique_ptr<queue::DurableQueue> m_queue; // null while it cannot be opened (full disk)
+    QString m_problem;
+    QTimer *m_reopen = nullptr;
     QList<AppendRequest> m_pending;
     bool m_flushScheduled = false;
     QHash<QString, qint64> m_highWater; // cache of the queue's per-hub high-water marks

@@ -19,7 +19,9 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSettings>
 #include <QSslSocket>
@@ -28,6 +30,7 @@
 #include <QTest>
 #include <set>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 
 using namespace occ;
@@ -519,6 +522,43 @@ private slots:
         QVERIFY2(waitFor([&] { return cloudHoldsExactly(node.id, 1, bigFrom + 300, &why); }, 20000),
                  qPrintable(why));
         gateway->stop();
+    }
+
+    // Item 14: a connector whose data folder is full starts, says so, does not
+    // acknowledge (the hubs keep their data), and works once there is room.
+    void startsOnAFullDisk()
+    {
+        QTemporaryDir mountPoint;
+        QVERIFY2(::mount("tmpfs", mountPoint.path().toLocal8Bit().constData(), "tmpfs", 0, "size=8m") == 0,
+                 "mount needs root");
+        auto unmount =
+            qScopeGuard([&] { ::umount2(mountPoint.path().toLocal8Bit().constData(), MNT_DETACH); });
+        auto gateway = std::make_unique<ConnectorProcess>(mountPoint.filePath(QStringLiteral("connector")),
+                                                          fastSettings());
+        QVERIFY(gateway->enrol(*m_cloud, m_acme, QStringLiteral("gw-full")));
+        {
+            QFile ballast(mountPoint.filePath(QStringLiteral("ballast")));
+            QVERIFY(ballast.open(QIODevice::WriteOnly));
+            const QByteArray block(4096, 'b');
+            while (ballast.write(block) == block.size() && ballast.flush()) {
+            }
+        }
+        QVERIFY2(gateway->start(), gateway->program().errors().right(2000).constData());
+        const QJsonObject spool = status(*gateway)[QStringLiteral("spool")].toObject();
+        QVERIFY2(!spool[QStringLiteral("ok")].toBool(true), qPrintable(QJsonDocument(spool).toJson()));
+        qInfo("status on a full disk: %s", qPrintable(spool[QStringLiteral("problem")].toString()));
+        const EnrolledNode node = hub(QStringLiteral("pc-on-full"));
+        SimHub sim(node);
+        QVERIFY(sim.connectAndHello(gateway->port(), gateway->id()));
+        QCOMPARE(sim.sendBatch(1, 10, 2000), -1); // not stored, so not acknowledged
+        QVERIFY(QFile::remove(mountPoint.filePath(QStringLiteral("ballast"))));
+        QVERIFY(waitFor(
+            [&] { return status(*gateway)[QStringLiteral("spool")][QStringLiteral("ok")].toBool(); }, 15000));
+        QCOMPARE(sim.sendBatch(1, 10), 10);
+        QString why;
+        QVERIFY2(waitFor([&] { return cloudHoldsExactly(node.id, 1, 10, &why); }, 15000), qPrintable(why));
+        gateway->stop();
+        QVERIFY2(gateway->sanitizerReport().isEmpty(), gateway->sanitizerReport().constData());
     }
 
     void cleanupTestCase()

@@ -21,6 +21,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QMutex>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -29,6 +30,7 @@
 #include <QUuid>
 #include <set>
 #include <signal.h>
+#include <sys/mount.h>
 
 using namespace occ;
 using namespace occ::test;
@@ -583,6 +585,60 @@ private slots:
         QVERIFY(liar->answers() >= 1);
         m_hub->stop();
         QCOMPARE(entry(), known);
+    }
+
+    // Item 14: a hub whose data folder is full starts (no restart loop), says so
+    // in its status, measures into memory and delivers everything once there is
+    // room again.
+    void startsOnAFullDisk()
+    {
+        QVERIFY(startCloud());
+        QTemporaryDir mountPoint;
+        QVERIFY2(::mount("tmpfs", mountPoint.path().toLocal8Bit().constData(), "tmpfs", 0, "size=8m") == 0,
+                 "mount needs root");
+        auto unmount =
+            qScopeGuard([&] { ::umount2(mountPoint.path().toLocal8Bit().constData(), MNT_DETACH); });
+        m_hub = std::make_unique<HubProcess>(mountPoint.filePath(QStringLiteral("hub")),
+                                             hubSettings({QStringLiteral("ssdp/enabled=false")}));
+        QVERIFY(m_hub->enrol(*m_cloud, m_acme, QStringLiteral("pc-full.acme.example")));
+        QVERIFY(m_hub->start());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        QTest::qWait(2000);
+        m_hub->stop();
+        // Fill the disk to the last block.
+        {
+            QFile ballast(mountPoint.filePath(QStringLiteral("ballast")));
+            QVERIFY(ballast.open(QIODevice::WriteOnly));
+            const QByteArray block(4096, 'b');
+            while (ballast.write(block) == block.size() && ballast.flush()) {
+            }
+        }
+        QVERIFY2(m_hub->start(), m_hub->program().errors().right(2000).constData());
+        QVERIFY2(m_hub->waitForState(QStringLiteral("DirectCloud"), 15000), qPrintable(m_hub->state()));
+        QVERIFY(waitFor(
+            [&] { return !m_hub->status()[QStringLiteral("storage")][QStringLiteral("ok")].toBool(true); },
+            10000));
+        const QJsonObject full = m_hub->status();
+        qInfo("status on a full disk: %s",
+              qPrintable(full[QStringLiteral("storage")][QStringLiteral("problem")].toString()));
+        QVERIFY(waitFor(
+            [&] {
+                return m_hub->status()[QStringLiteral("storage")][QStringLiteral("waitingInMemory")]
+                           .toInt() >= 8;
+            },
+            10000));
+        QVERIFY(QFile::remove(mountPoint.filePath(QStringLiteral("ballast"))));
+        QVERIFY(
+            waitFor([&] { return m_hub->status()[QStringLiteral("storage")][QStringLiteral("ok")].toBool(); },
+                    15000));
+        QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
+        QCOMPARE(m_hub->status()[QStringLiteral("dropped")].toInt(), 0);
+        QString why;
+        const qint64 upTo = m_hub->status()[QStringLiteral("highestSeq")].toInteger();
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(m_hub->id(), upTo, &why); }, 10000),
+                 qPrintable(why));
+        stopsOnSigterm(*m_hub);
+        m_hub.reset();
     }
 
     void cleanup()
