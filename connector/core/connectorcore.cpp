@@ -66,12 +66,12 @@ ConnectorCore::~ConnectorCore()
     stop();
 }
 
-Result<std::shared_ptr<TlsContext>> ConnectorCore::serverContext(const identity::Identity &identity)
+Result<std::shared_ptr<tls::TlsContext>> ConnectorCore::serverContext(const identity::Identity &identity)
 {
     // Refused during the TLS handshake: revoked serials, other roles, other customers.
     const QString customer = identity.customerId;
-    return TlsContext::create(
-        identity, TlsContext::Side::Server, [this, customer](X509 *leaf, bool *revoked) {
+    return tls::TlsContext::create(
+        identity, tls::TlsContext::Side::Server, [this, customer](X509 *leaf, bool *revoked) {
             Result<pki::Identity> peer = pki::checkIdentity(leaf, {pki::Role::Hub, customer, {}, {}});
             if (!peer)
                 return peer.error().message;
@@ -91,10 +91,10 @@ Result<void> ConnectorCore::start()
     if (!identity)
         return identity.error();
     m_identity = *identity;
-    Result<std::shared_ptr<TlsContext>> tls = serverContext(m_identity);
+    Result<std::shared_ptr<tls::TlsContext>> tls = serverContext(m_identity);
     if (!tls)
         return tls.error();
-    m_tls = std::make_unique<TlsContextSlot>(*tls);
+    m_tls = std::make_unique<tls::TlsContextSlot>(*tls);
 
     // The spool in its own thread.
     queue::QueueOptions spoolOptions;
@@ -182,7 +182,7 @@ Result<void> ConnectorCore::start()
             [this](const identity::Identity &renewed) {
                 m_identity = renewed;
                 // A new context for new sessions; the running ones keep theirs.
-                if (Result<std::shared_ptr<TlsContext>> fresh = serverContext(renewed); fresh)
+                if (Result<std::shared_ptr<tls::TlsContext>> fresh = serverContext(renewed); fresh)
                     m_tls->replace(*fresh);
                 else
                     qCCritical(lcCore) << "cannot use the renewed certificate:" << fresh.error().message;

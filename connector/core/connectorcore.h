@@ -27,6 +27,11 @@ namespace occ::control {
 class LocalControlServer;
 }
 
+namespace occ::tls {
+class TlsContext;
+class TlsContextSlot;
+} // namespace occ::tls
+
 namespace occ::connector {
 
 class CloudLink;
@@ -37,8 +42,6 @@ class Listener;
 class RevocationWatcher;
 class SsdpDevice;
 class StateReporter;
-class TlsContext;
-class TlsContextSlot;
 class Uplink;
 class Worker;
 
@@ -63,7 +66,7 @@ public:
 
 private:
     cloudapi::ConnectorInfo selfInfo() const;
-    Result<std::shared_ptr<TlsContext>> serverContext(const identity::Identity &identity);
+    Result<std::shared_ptr<tls::TlsContext>> serverContext(const identity::Identity &identity);
     QJsonObject status();
     QJsonObject hubJson(const HubEntry &entry) const;
     void sampleRates();
@@ -76,7 +79,7 @@ private:
     ConnectorStats m_stats;
     RevocationList m_revocations;
     HubDirectory m_directory;
-    std::unique_ptr<TlsContextSlot> m_tls;
+    std::unique_ptr<tls::TlsContextSlot> m_tls;
     std::unique_ptr<HandshakeGate> m_gate;
 
     QThread m_spoolThread;

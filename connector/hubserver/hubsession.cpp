@@ -21,11 +21,11 @@ HubSession::HubSession(quint64 id, Worker &worker, int fd, const QString &peer, 
     , m_peerHost(peerHost)
 {
     m_created = m_lastReceived = worker.now();
-    m_connection = std::make_unique<TlsConnection>(
+    m_connection = std::make_unique<tls::TlsConnection>(
         m_tls->get(), fd, true, worker.sockets(),
-        TlsConnection::Callbacks{[this] { onEncrypted(); },
-                                 [this](const char *data, qsizetype size) { onData(data, size); },
-                                 [this](const QString &reason) { onClosed(reason); }});
+        tls::TlsConnection::Callbacks{[this] { onEncrypted(); },
+                                      [this](const char *data, qsizetype size) { onData(data, size); },
+                                      [this](const QString &reason) { onClosed(reason); }});
     // handshakesInProgress was counted by the listener when it accepted the socket.
     ++m_worker.stats().handshakesStarted;
     ++m_worker.stats().sessionsOpen;

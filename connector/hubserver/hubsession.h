@@ -58,8 +58,8 @@ private:
 
     quint64 m_id;
     Worker &m_worker;
-    std::shared_ptr<TlsContext> m_tls; // outlives m_connection: OpenSSL's callbacks reach it
-    std::unique_ptr<TlsConnection> m_connection;
+    std::shared_ptr<tls::TlsContext> m_tls; // outlives m_connection: OpenSSL's callbacks reach it
+    std::unique_ptr<tls::TlsConnection> m_connection;
     protocol::FrameDecoder m_decoder;
     State m_state = State::Tls;
     QString m_peer;

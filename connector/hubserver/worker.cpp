@@ -15,7 +15,7 @@ namespace {
 std::atomic<quint64> g_nextSessionId{1};
 } // namespace
 
-Worker::Worker(int index, TlsContextSlot &tls, SessionConfig config, RevocationList &revocations,
+Worker::Worker(int index, tls::TlsContextSlot &tls, SessionConfig config, RevocationList &revocations,
                ConnectorStats &stats, HandshakeGate &gate, Spool &spool, const Clock &clock)
     : m_index(index)
     , m_tls(tls)
@@ -43,7 +43,7 @@ Worker::~Worker()
 
 void Worker::start()
 {
-    m_sockets = std::make_unique<SocketWatcher>();
+    m_sockets = std::make_unique<tls::SocketWatcher>();
     m_sweep.start();
 }
 

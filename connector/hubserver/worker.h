@@ -13,10 +13,13 @@
 #include <QObject>
 #include <QTimer>
 
+namespace occ::tls {
+class SocketWatcher;
+}
+
 namespace occ::connector {
 
 class HubSession;
-class SocketWatcher;
 class Spool;
 
 // One event loop (thread) holding a share of the hub sessions (ARCHITECTURE §15):
@@ -27,7 +30,7 @@ class Worker : public QObject
 {
     Q_OBJECT
 public:
-    Worker(int index, TlsContextSlot &tls, SessionConfig config, RevocationList &revocations,
+    Worker(int index, tls::TlsContextSlot &tls, SessionConfig config, RevocationList &revocations,
            ConnectorStats &stats, HandshakeGate &gate, Spool &spool, const Clock &clock);
     ~Worker() override;
 
@@ -42,9 +45,9 @@ public:
 
     // For sessions (worker thread).
     const SessionConfig &config() const { return m_config; }
-    SocketWatcher &sockets() { return *m_sockets; }
+    tls::SocketWatcher &sockets() { return *m_sockets; }
     // The context new sessions start with (a renewal may have replaced it).
-    std::shared_ptr<TlsContext> tlsContext() const { return m_tls.current(); }
+    std::shared_ptr<tls::TlsContext> tlsContext() const { return m_tls.current(); }
     RevocationList &revocations() { return m_revocations; }
     ConnectorStats &stats() { return m_stats; }
     HandshakeGate &handshakeGate() { return m_gate; }
@@ -70,14 +73,14 @@ private:
     void reap();
 
     int m_index;
-    TlsContextSlot &m_tls;
+    tls::TlsContextSlot &m_tls;
     SessionConfig m_config;
     RevocationList &m_revocations;
     ConnectorStats &m_stats;
     HandshakeGate &m_gate;
     Spool &m_spool;
     const Clock &m_clock;
-    std::unique_ptr<SocketWatcher> m_sockets; // made in the worker thread by start()
+    std::unique_ptr<tls::SocketWatcher> m_sockets; // made in the worker thread by start()
     QHash<quint64, HubSession *> m_sessions;
     QList<HubSession *> m_ended;
     QTimer m_sweep;

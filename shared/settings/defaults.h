@@ -67,7 +67,7 @@ inline constexpr SettingInfo kSettings[] = {
     {"connector/maxHandshakesPerAddress", "64",
      "TLS handshakes one source address may have under way; its further connections are closed at once", 1,
      100000},
-    {"connector/revocationInterval", "300", "seconds between revocation list fetches", 5, 86400},
+    {"connector/revocationInterval", "300", "seconds between revocation list fetches", 1, 86400},
     {"connector/uplinkBatch", "500", "measurements per SubmitBatch call to the cloud", 1, 20000},
     {"spool/maxBytes", "1073741824", "bound of the connector spool; when full, hubs are not acknowledged",
      4096, qint64(1) << 50},

@@ -13,6 +13,8 @@
 #include "pki/csr.h"
 #include "pki/privatekey.h"
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -20,10 +22,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
-
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include <sys/resource.h>
 
 using namespace occ;
@@ -37,7 +35,8 @@ void raiseFileLimit()
     ::getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = limit.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &limit);
-    report(QStringLiteral("RLIMIT_NOFILE raised to %1 (inherited by occ-connector)").arg(qulonglong(limit.rlim_cur)));
+    report(QStringLiteral("RLIMIT_NOFILE raised to %1 (inherited by occ-connector)")
+               .arg(qulonglong(limit.rlim_cur)));
 }
 
 // Enrols n hubs through the cloud's Enrol operation, 8 calls at a time, all with
@@ -61,18 +60,19 @@ QList<SimIdentity> enrolHubs(test::CloudProcess &cloud, const test::CloudProcess
         if (started >= n)
             return;
         ++started;
-        client->enrol({customer.id, customer.enrolmentKey, QStringLiteral("hub"), QStringLiteral("bench"), csr},
-                      [&, client](Result<cloudapi::Certificates> r) {
-                          if (!r) {
-                              ++failed;
-                              qWarning("enrol: %s", qPrintable(r.error().message));
-                          } else {
-                              BIO *bio = BIO_new_mem_buf(r->certificatePem.constData(), int(r->certificatePem.size()));
-                              hubs.append({r->id, PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)});
-                              BIO_free(bio);
-                          }
-                          one(client);
-                      });
+        client->enrol(
+            {customer.id, customer.enrolmentKey, QStringLiteral("hub"), QStringLiteral("bench"), csr},
+            [&, client](Result<cloudapi::Certificates> r) {
+                if (!r) {
+                    ++failed;
+                    qWarning("enrol: %s", qPrintable(r.error().message));
+                } else {
+                    BIO *bio = BIO_new_mem_buf(r->certificatePem.constData(), int(r->certificatePem.size()));
+                    hubs.append({r->id, PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)});
+                    BIO_free(bio);
+                }
+                one(client);
+            });
     };
     for (auto &client : clients)
         one(client.get());
@@ -90,8 +90,8 @@ int main(int argc, char **argv)
     raiseFileLimit();
     QTemporaryDir dir;
     test::CloudProcess cloud(dir.filePath(QStringLiteral("cloud")), QString(),
-                             {QStringLiteral("--set"), QStringLiteral("server/threads=2"), QStringLiteral("--set"),
-                              QStringLiteral("identity/validityDays=2")});
+                             {QStringLiteral("--set"), QStringLiteral("server/threads=2"),
+                              QStringLiteral("--set"), QStringLiteral("identity/validityDays=2")});
     const test::CloudProcess::Customer customer = cloud.addCustomer(QStringLiteral("Bench"));
     if (!cloud.start())
         return 1;
@@ -100,10 +100,11 @@ int main(int argc, char **argv)
     probe.listen(QHostAddress::LocalHost, 0);
     const quint16 port = probe.serverPort();
     probe.close();
-    test::ConnectorProcess connector(dir.filePath(QStringLiteral("connector")),
-                                     {QStringLiteral("connector/listen=127.0.0.1:%1").arg(port), QStringLiteral("connector/descriptionPort=0"),
-                                      QStringLiteral("ssdp/enabled=false"), QStringLiteral("connection/heartbeat=30"),
-                                      QStringLiteral("connection/reportInterval=300")});
+    test::ConnectorProcess connector(
+        dir.filePath(QStringLiteral("connector")),
+        {QStringLiteral("connector/listen=127.0.0.1:%1").arg(port),
+         QStringLiteral("connector/descriptionPort=0"), QStringLiteral("ssdp/enabled=false"),
+         QStringLiteral("connection/heartbeat=30"), QStringLiteral("connection/reportInterval=300")});
     if (!connector.enrol(cloud, customer) || !connector.start())
         return 1;
 
@@ -111,15 +112,18 @@ int main(int argc, char **argv)
     timer.start();
     const pki::PrivateKey key = *pki::PrivateKey::generate();
     const QList<SimIdentity> hubs = enrolHubs(cloud, customer, key, n);
-    report(QStringLiteral("enrolled %1 hubs through the cloud in %2 s").arg(hubs.size()).arg(timer.elapsed() / 1000.0, 0, 'f', 1));
+    report(QStringLiteral("enrolled %1 hubs through the cloud in %2 s")
+               .arg(hubs.size())
+               .arg(timer.elapsed() / 1000.0, 0, 'f', 1));
     if (hubs.size() != n)
         return 1;
     QTest::qWait(2000);
     const qint64 baseRss = processRss(connector.program().pid());
 
     // The simulator: two threads, each holding half of the hubs.
-    const QList<QSslCertificate> ca = QSslCertificate::fromPath(dir.filePath(QStringLiteral("connector/identity/customer-ca.pem")));
-    Result<std::shared_ptr<connector::TlsContext>> tls = connector::TlsContext::createClient(ca.value(0));
+    const QList<QSslCertificate> ca =
+        QSslCertificate::fromPath(dir.filePath(QStringLiteral("connector/identity/customer-ca.pem")));
+    Result<std::shared_ptr<tls::TlsContext>> tls = tls::TlsContext::createClient(ca.value(0));
     if (!tls)
         return 1;
     SimCounters counters;
@@ -179,10 +183,12 @@ int main(int argc, char **argv)
     const double storm = timer.elapsed() / 1000.0;
     const double stormCpu = processCpuSeconds(connector.program().pid()) - stormCpuStart;
     const double selfCpu = processCpuSeconds(QCoreApplication::applicationPid()) - selfCpuStart;
-    const QJsonObject handshakes = connector.query(QStringLiteral("status"))[QStringLiteral("handshakes")].toObject();
-    report(QStringLiteral("reconnect storm: all %1 hubs back %2 s after the connector restarted; %3 of %4 handshakes "
-                          "resumed TLS sessions; %5 refused attempts while it was down; CPU during the storm: "
-                          "occ-connector %6%, simulator %7%")
+    const QJsonObject handshakes =
+        connector.query(QStringLiteral("status"))[QStringLiteral("handshakes")].toObject();
+    report(QStringLiteral(
+               "reconnect storm: all %1 hubs back %2 s after the connector restarted; %3 of %4 handshakes "
+               "resumed TLS sessions; %5 refused attempts while it was down; CPU during the storm: "
+               "occ-connector %6%, simulator %7%")
                .arg(n)
                .arg(storm, 0, 'f', 2)
                .arg(handshakes[QStringLiteral("resumed")].toInteger())
@@ -208,8 +214,9 @@ int main(int argc, char **argv)
     const double cpu = processCpuSeconds(connector.program().pid()) - cpuBefore;
     for (HubSimulator *simulator : std::as_const(simulators))
         simulator->stopLoad();
-    report(QStringLiteral("throughput: %1 measurements/s acknowledged (batches of 100, %2 sending hubs, window 8, "
-                          "%3 hubs connected, spool fsync on); occ-connector CPU %4%")
+    report(QStringLiteral(
+               "throughput: %1 measurements/s acknowledged (batches of 100, %2 sending hubs, window 8, "
+               "%3 hubs connected, spool fsync on); occ-connector CPU %4%")
                .arg(qRound64(acked / elapsed))
                .arg(loadHubs)
                .arg(counters.active.load())

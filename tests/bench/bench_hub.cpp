@@ -11,13 +11,12 @@
 #include "hubprocess.h"
 #include "netns.h"
 
+#include <algorithm>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <algorithm>
 
 using namespace occ;
 using namespace occ::bench;
@@ -52,7 +51,8 @@ class BenchHub : public QObject
             return -1;
         *usedUpnp = hub.status()[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool();
         std::optional<HubProcess::Change> change;
-        (void)QTest::qWaitFor([&] { return (change = hub.changeTo(QStringLiteral("ConnectorLan"))).has_value(); }, 3000);
+        (void)QTest::qWaitFor(
+            [&] { return (change = hub.changeTo(QStringLiteral("ConnectorLan"))).has_value(); }, 3000);
         hub.stop();
         return change ? double(spawned.msecsTo(change->at)) : -1;
     }
@@ -65,8 +65,8 @@ private slots:
         QVERIFY(m_cloud->start());
         m_connector = std::make_unique<ConnectorProcess>(
             m_dir.filePath(QStringLiteral("connector")),
-            QStringList{QStringLiteral("connector/listen=127.0.0.1:11002"), QStringLiteral("connector/descriptionPort=0"),
-                        QStringLiteral("ssdp/interfaces=lo")});
+            QStringList{QStringLiteral("connector/listen=127.0.0.1:11002"),
+                        QStringLiteral("connector/descriptionPort=0"), QStringLiteral("ssdp/interfaces=lo")});
         QVERIFY(m_connector->enrol(*m_cloud, m_customer));
         QVERIFY(m_connector->start());
     }
@@ -91,12 +91,14 @@ private slots:
             QVERIFY(ms >= 0 && !usedUpnp);
             cache << ms;
         }
-        report(QStringLiteral("hub start -> ConnectorLan via UPnP:  median %1 ms (min %2, max %3, %4 runs; MX 2 + 1 s collection)")
+        report(QStringLiteral("hub start -> ConnectorLan via UPnP:  median %1 ms (min %2, max %3, %4 runs; "
+                              "MX 2 + 1 s collection)")
                    .arg(median(upnp), 0, 'f', 0)
                    .arg(*std::min_element(upnp.cbegin(), upnp.cend()), 0, 'f', 0)
                    .arg(*std::max_element(upnp.cbegin(), upnp.cend()), 0, 'f', 0)
                    .arg(runs));
-        report(QStringLiteral("hub start -> ConnectorLan via cache: median %1 ms (min %2, max %3, %4 runs; target <= 500 ms)")
+        report(QStringLiteral("hub start -> ConnectorLan via cache: median %1 ms (min %2, max %3, %4 runs; "
+                              "target <= 500 ms)")
                    .arg(median(cache), 0, 'f', 0)
                    .arg(*std::min_element(cache.cbegin(), cache.cend()), 0, 'f', 0)
                    .arg(*std::max_element(cache.cbegin(), cache.cend()), 0, 'f', 0)
@@ -132,8 +134,9 @@ private slots:
         const QJsonObject status = hub.status();
         QCOMPARE(status[QStringLiteral("state")].toString(), QStringLiteral("ConnectorLan"));
         QCOMPARE(status[QStringLiteral("queueDepth")].toInt(), 0);
-        report(QStringLiteral("hub idle %1 s: RSS mean %2 MB, max %3 MB (target <= 20 MB); CPU %4 s = %5 % of one core "
-                              "(target <= 0.1 %); %6 measurements made")
+        report(QStringLiteral(
+                   "hub idle %1 s: RSS mean %2 MB, max %3 MB (target <= 20 MB); CPU %4 s = %5 % of one core "
+                   "(target <= 0.1 %); %6 measurements made")
                    .arg(wall, 0, 'f', 0)
                    .arg(rssSum / double(qMax(1, samples)) / 1048576.0, 0, 'f', 1)
                    .arg(rssMax / 1048576.0, 0, 'f', 1)
@@ -157,7 +160,8 @@ int main(int argc, char **argv)
     // QtTest ends a test function after 5 minutes by default; the idle run alone
     // lasts OCC_BENCH_IDLE_SECONDS (5 minutes unless told).
     if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT"))
-        qputenv("QTEST_FUNCTION_TIMEOUT", QByteArray::number((envInt("OCC_BENCH_IDLE_SECONDS", 300) + 120) * 1000LL));
+        qputenv("QTEST_FUNCTION_TIMEOUT",
+                QByteArray::number((envInt("OCC_BENCH_IDLE_SECONDS", 300) + 120) * 1000LL));
     QCoreApplication app(argc, argv);
     BenchHub bench;
     return QTest::qExec(&bench, argc, argv);

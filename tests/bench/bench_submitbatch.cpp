@@ -61,7 +61,8 @@ bool runCase(const Case &c, const QString &dbUrl, QTemporaryDir &dir)
         endpoint.proxy.mode = ProxySettings::Mode::None;
         CloudClient anonymous(endpoint);
         Result<Certificates> certs = test::await<Certificates>([&](auto done) {
-            anonymous.enrol({customer.id, customer.enrolmentKey, QStringLiteral("hub"), QStringLiteral("bench%1").arg(i),
+            anonymous.enrol({customer.id, customer.enrolmentKey, QStringLiteral("hub"),
+                             QStringLiteral("bench%1").arg(i),
                              *pki::createCsr(*key, QStringLiteral("bench"))},
                             done);
         });
@@ -101,7 +102,8 @@ bool runCase(const Case &c, const QString &dbUrl, QTemporaryDir &dir)
     };
     for (int i = 0; i < kClients; ++i)
         send(i);
-    test::waitFor([&] { return timer.elapsed() >= seconds * 1000LL && inFlight == 0; }, (seconds + 60) * 1000);
+    test::waitFor([&] { return timer.elapsed() >= seconds * 1000LL && inFlight == 0; },
+                  (seconds + 60) * 1000);
     const double elapsed = timer.elapsed() / 1000.0;
     const double cpu = bench::processCpuSeconds(cloud.pid()) - cpuBefore;
     const double self = bench::processCpuSeconds(QCoreApplication::applicationPid()) - selfBefore;
@@ -132,7 +134,8 @@ int main(int argc, char **argv)
         qCritical("cannot start PostgreSQL: %s", qPrintable(error));
         return 1;
     }
-    bench::report(QStringLiteral("machine: %1 cores; client and server share them").arg(QThread::idealThreadCount()));
+    bench::report(
+        QStringLiteral("machine: %1 cores; client and server share them").arg(QThread::idealThreadCount()));
     bool ok = true;
     int database = 0;
     for (const Case &c : {Case{QStringLiteral("sqlite"), 100}, Case{QStringLiteral("sqlite"), 500},

@@ -1,9 +1,8 @@
 #include "benchutil.h"
 
+#include <cstdio>
 #include <QFile>
 #include <QStringList>
-
-#include <cstdio>
 #include <unistd.h>
 
 namespace occ::bench {

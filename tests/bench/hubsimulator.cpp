@@ -29,7 +29,7 @@ struct HubSimulator::Hub
         Active,
     } state = State::Idle;
     int fd = -1;
-    std::unique_ptr<connector::TlsConnection> connection;
+    std::unique_ptr<tls::TlsConnection> connection;
     FrameDecoder decoder;
     SSL_SESSION *session = nullptr;
     qint64 nextSeq = 1;
@@ -38,8 +38,8 @@ struct HubSimulator::Hub
     bool loaded = false;
 };
 
-HubSimulator::HubSimulator(std::shared_ptr<connector::TlsContext> tls, evp_pkey_st *key,
-                           QList<SimIdentity> hubs, QString connectorId, SimCounters &counters)
+HubSimulator::HubSimulator(std::shared_ptr<tls::TlsContext> tls, evp_pkey_st *key, QList<SimIdentity> hubs,
+                           QString connectorId, SimCounters &counters)
     : m_tls(std::move(tls))
     , m_key(key)
     , m_connectorId(std::move(connectorId))
@@ -70,7 +70,7 @@ void HubSimulator::connectAll(quint16 port, int maxConcurrent)
 {
     QMetaObject::invokeMethod(this, [this, port, maxConcurrent] {
         if (!m_sockets)
-            m_sockets = std::make_unique<connector::SocketWatcher>();
+            m_sockets = std::make_unique<tls::SocketWatcher>();
         m_port = port;
         m_maxConcurrent = maxConcurrent;
         for (Hub *hub : std::as_const(m_hubs)) {
@@ -184,9 +184,9 @@ void HubSimulator::onConnected(Hub &hub)
 {
     hub.state = Hub::State::Handshaking;
     hub.decoder = FrameDecoder();
-    hub.connection = std::make_unique<connector::TlsConnection>(
+    hub.connection = std::make_unique<tls::TlsConnection>(
         m_tls->get(), hub.fd, false, *m_sockets,
-        connector::TlsConnection::Callbacks{
+        tls::TlsConnection::Callbacks{
             [this, &hub] {
                 hub.connection->write(
                     encode(Hello{kProtocolVersion, hub.identity.hubId, QStringLiteral("sim"),

@@ -1,16 +1,15 @@
 #pragma once
 
 #include "protocol/frame.h"
-#include "tls/tlscontext.h"
 #include "tls/socketwatcher.h"
 #include "tls/tlsconnection.h"
-
-#include <QList>
-#include <QObject>
-#include <QRandomGenerator>
+#include "tls/tlscontext.h"
 
 #include <atomic>
 #include <memory>
+#include <QList>
+#include <QObject>
+#include <QRandomGenerator>
 
 struct evp_pkey_st;
 struct x509_st;
@@ -27,9 +26,9 @@ struct SimIdentity
 // Figures all simulator threads add to.
 struct SimCounters
 {
-    std::atomic<int> active{0};         // sessions past welcome right now
-    std::atomic<qint64> welcomes{0};    // welcomes ever received
-    std::atomic<qint64> failures{0};    // connections that ended before welcome
+    std::atomic<int> active{0};          // sessions past welcome right now
+    std::atomic<qint64> welcomes{0};     // welcomes ever received
+    std::atomic<qint64> failures{0};     // connections that ended before welcome
     std::atomic<qint64> acknowledged{0}; // measurements acknowledged
 };
 
@@ -41,7 +40,7 @@ class HubSimulator : public QObject
 {
     Q_OBJECT
 public:
-    HubSimulator(std::shared_ptr<connector::TlsContext> tls, evp_pkey_st *key, QList<SimIdentity> hubs,
+    HubSimulator(std::shared_ptr<tls::TlsContext> tls, evp_pkey_st *key, QList<SimIdentity> hubs,
                  QString connectorId, SimCounters &counters);
     ~HubSimulator() override;
 
@@ -63,8 +62,8 @@ private:
     void pump(Hub &hub);
     void next();
 
-    std::unique_ptr<connector::SocketWatcher> m_sockets; // made in the simulator's thread
-    std::shared_ptr<connector::TlsContext> m_tls;
+    std::unique_ptr<tls::SocketWatcher> m_sockets; // made in the simulator's thread
+    std::shared_ptr<tls::TlsContext> m_tls;
     evp_pkey_st *m_key;
     QString m_connectorId;
     SimCounters &m_counters;

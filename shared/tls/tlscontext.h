@@ -15,7 +15,7 @@ struct x509_st;
 struct x509_store_ctx_st;
 typedef struct x509_store_ctx_st X509_STORE_CTX;
 
-namespace occ::connector {
+namespace occ::tls {
 
 // Keys that encrypt TLS session tickets. They are derived (HKDF-SHA256) from the
 // connector's private key and the day number, so every restart of the same
@@ -46,10 +46,11 @@ private:
     mutable QHash<qint64, Key> m_cache;
 };
 
-// One OpenSSL context shared by every hub session of the connector (ARCHITECTURE
-// §15: one context, not one per socket): our certificate and key, only the
-// customer CA as trust anchor, client certificates required, TLS >= 1.2,
-// stateless session tickets, idle buffers released.
+// One OpenSSL context shared by every session of a server (ARCHITECTURE §15: one
+// context, not one per socket): the connector's (our certificate and key, only the
+// customer CA as trust anchor, client certificates required) or the cloud's
+// HTTPS server's. Every context offers TLS 1.3 and TLS 1.2 with ECDHE and AEAD
+// suites only, stateless session tickets, idle buffers released.
 class TlsContext
 {
 public:
@@ -64,6 +65,11 @@ public:
     using PeerCheck = std::function<QString(x509_st *leaf, bool *revoked)>;
     static Result<std::shared_ptr<TlsContext>> create(const identity::Identity &identity, Side side,
                                                       PeerCheck peerCheck = {});
+    // An HTTPS server (the cloud): this certificate chain (leaf first) and key,
+    // a client certificate asked for but not required and not verified here (the
+    // application checks it against the right customer CA), session tickets.
+    static Result<std::shared_ptr<TlsContext>>
+    createWebServer(const QList<QSslCertificate> &chain, evp_pkey_st *key, const QByteArray &sessionContext);
     // A client context that trusts this CA; each connection brings its own
     // certificate (hub simulators holding thousands of identities).
     static Result<std::shared_ptr<TlsContext>> createClient(const QSslCertificate &ca);
@@ -119,4 +125,4 @@ private:
 // The last OpenSSL error as text (clears the queue).
 QString opensslErrorText();
 
-} // namespace occ::connector
+} // namespace occ::tls

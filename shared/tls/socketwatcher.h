@@ -7,7 +7,7 @@
 
 class QSocketNotifier;
 
-namespace occ::connector {
+namespace occ::tls {
 
 // Readiness of many sockets for one thread through one epoll instance that sits in
 // the thread's Qt event loop as a single notifier. Qt's own loop polls every
@@ -44,4 +44,4 @@ private:
     QHash<int, std::shared_ptr<Entry>> m_entries;
 };
 
-} // namespace occ::connector
+} // namespace occ::tls

@@ -12,7 +12,7 @@
 #include <QDateTime>
 #include <QSslCertificate>
 
-namespace occ::connector {
+namespace occ::tls {
 namespace {
 
 int ticketCallback(SSL *ssl, unsigned char keyName[16], unsigned char *iv, EVP_CIPHER_CTX *cipher,
@@ -70,6 +70,41 @@ int refusalIndex()
 {
     static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, freeRefusal);
     return index;
+}
+
+// The protocols and suites every OCC TLS endpoint offers (issue 15 item 4):
+// TLS 1.3, and TLS 1.2 only with ECDHE key exchange and AEAD ciphers (no static
+// RSA, no CBC, no PSK or SRP), no compression, no renegotiation.
+bool applyPolicy(SSL_CTX *ctx)
+{
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx,
+                        SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    return SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL:!PSK:!SRP:!DSS") == 1 &&
+           SSL_CTX_set_ciphersuites(
+               ctx, "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256") == 1 &&
+           SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") == 1;
+}
+
+// Accepts any client certificate at the TLS level: the caller checks it against
+// the right customer CA itself (the cloud: Enrol needs none).
+int acceptAnyClient(int, X509_STORE_CTX *)
+{
+    return 1;
+}
+
+// The ticket keys derive from the private key (in memory only): no secret more on disk.
+std::unique_ptr<TicketKeys> ticketKeysFrom(EVP_PKEY *key)
+{
+    unsigned char *der = nullptr;
+    const int length = i2d_PrivateKey(key, &der);
+    if (length <= 0)
+        return nullptr;
+    auto keys = std::make_unique<TicketKeys>(QByteArray(reinterpret_cast<const char *>(der), length));
+    OPENSSL_clear_free(der, size_t(length));
+    return keys;
 }
 
 } // namespace
@@ -175,10 +210,9 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const identity::Identity 
     std::shared_ptr<TlsContext> context(new TlsContext(ctx));
     context->m_peerCheck = std::move(peerCheck);
     SSL_CTX_set_app_data(ctx, context.get()); // for the verify and ticket callbacks
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (!applyPolicy(ctx))
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot set the TLS policy: %1").arg(opensslErrorText()));
 
     // Trust exactly the customer CA: not the system store.
     X509_STORE *store = X509_STORE_new();
@@ -202,18 +236,52 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const identity::Identity 
         SSL_CTX_set_session_id_context(ctx, sessionContext, sizeof sessionContext - 1);
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF); // stateless tickets only
         SSL_CTX_set_num_tickets(ctx, 1);
-        // The private key (in memory only) is the secret the ticket keys derive from.
-        unsigned char *der = nullptr;
-        const int length = i2d_PrivateKey(identity.key.get(), &der);
-        if (length <= 0)
+        context->m_tickets = ticketKeysFrom(identity.key.get());
+        if (!context->m_tickets)
             return fail(ErrorCategory::Crypto, QStringLiteral("cannot encode the private key"));
-        context->m_tickets =
-            std::make_unique<TicketKeys>(QByteArray(reinterpret_cast<const char *>(der), length));
-        OPENSSL_clear_free(der, size_t(length));
         SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticketCallback);
     } else {
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     }
+    return context;
+}
+
+Result<std::shared_ptr<TlsContext>> TlsContext::createWebServer(const QList<QSslCertificate> &chain,
+                                                                EVP_PKEY *key,
+                                                                const QByteArray &sessionContext)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx)
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot create a TLS context: %1").arg(opensslErrorText()));
+    std::shared_ptr<TlsContext> context(new TlsContext(ctx));
+    SSL_CTX_set_app_data(ctx, context.get());
+    if (!applyPolicy(ctx))
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot set the TLS policy: %1").arg(opensslErrorText()));
+    if (chain.isEmpty() || !key)
+        return fail(ErrorCategory::Crypto, QStringLiteral("a TLS server needs a certificate and its key"));
+    pki::X509Ptr leaf = toX509(chain.first());
+    if (!leaf || SSL_CTX_use_certificate(ctx, leaf.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1)
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot use the certificate and key: %1").arg(opensslErrorText()));
+    for (qsizetype i = 1; i < chain.size(); ++i) {
+        pki::X509Ptr intermediate = toX509(chain.at(i));
+        if (!intermediate || SSL_CTX_add1_chain_cert(ctx, intermediate.get()) != 1)
+            return fail(ErrorCategory::Crypto,
+                        QStringLiteral("cannot use the certificate chain: %1").arg(opensslErrorText()));
+    }
+    // Ask for a client certificate, accept any at this level (see acceptAnyClient).
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, acceptAnyClient);
+    SSL_CTX_set_session_id_context(ctx, reinterpret_cast<const unsigned char *>(sessionContext.constData()),
+                                   unsigned(qMin<qsizetype>(sessionContext.size(), SSL_MAX_SID_CTX_LENGTH)));
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_num_tickets(ctx, 1);
+    context->m_tickets = ticketKeysFrom(key);
+    if (!context->m_tickets)
+        return fail(ErrorCategory::Crypto, QStringLiteral("cannot encode the private key"));
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticketCallback);
     return context;
 }
 
@@ -224,9 +292,9 @@ Result<std::shared_ptr<TlsContext>> TlsContext::createClient(const QSslCertifica
         return fail(ErrorCategory::Crypto,
                     QStringLiteral("cannot create a TLS context: %1").arg(opensslErrorText()));
     std::shared_ptr<TlsContext> context(new TlsContext(ctx));
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (!applyPolicy(ctx))
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("cannot set the TLS policy: %1").arg(opensslErrorText()));
     X509_STORE *store = X509_STORE_new();
     pki::X509Ptr root = toX509(ca);
     if (!store || !root || X509_STORE_add_cert(store, root.get()) != 1) {
@@ -254,4 +322,4 @@ TlsContext::~TlsContext()
     SSL_CTX_free(m_ctx);
 }
 
-} // namespace occ::connector
+} // namespace occ::tls

@@ -15,7 +15,7 @@ struct ssl_session_st;
 typedef struct ssl_session_st SSL_SESSION;
 struct evp_pkey_st;
 
-namespace occ::connector {
+namespace occ::tls {
 
 class SocketWatcher;
 
@@ -97,4 +97,4 @@ private:
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 
-} // namespace occ::connector
+} // namespace occ::tls

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace occ::connector {
+namespace occ::tls {
 
 namespace {
 
@@ -341,4 +341,4 @@ QString TlsConnection::protocolVersion() const
     return m_ssl ? QString::fromLatin1(SSL_get_version(m_ssl)) : QString();
 }
 
-} // namespace occ::connector
+} // namespace occ::tls

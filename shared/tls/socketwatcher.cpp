@@ -5,9 +5,9 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-Q_LOGGING_CATEGORY(lcWatcher, "occ.connector.tls")
+Q_LOGGING_CATEGORY(lcWatcher, "occ.tls")
 
-namespace occ::connector {
+namespace occ::tls {
 
 SocketWatcher::SocketWatcher(QObject *parent)
     : QObject(parent)
@@ -78,4 +78,4 @@ void SocketWatcher::dispatch()
     } while (ready == kBatch);
 }
 
-} // namespace occ::connector
+} // namespace occ::tls
