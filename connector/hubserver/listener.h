@@ -3,10 +3,11 @@
 #include "core/connectorstats.h"
 #include "core/result.h"
 #include "hubserver/handshakegate.h"
+#include "net/acceptor.h"
 
 #include <QHostAddress>
 #include <QList>
-#include <QTcpServer>
+#include <QObject>
 #include <QTimer>
 
 namespace occ::connector {
@@ -20,7 +21,7 @@ class Worker;
 // One source address gets only its share of handshakes (HandshakeGate); beyond it
 // its new connections are closed at once. When accepting fails (no descriptors
 // left) it pauses for a moment instead of spinning.
-class Listener : public QTcpServer
+class Listener : public QObject
 {
     Q_OBJECT
 public:
@@ -28,21 +29,22 @@ public:
     Listener(QList<Worker *> workers, ConnectorStats &stats, HandshakeGate &gate, int maxHandshakes,
              QObject *parent = nullptr);
     Result<void> start(const QHostAddress &address, quint16 port);
-
-protected:
-    void incomingConnection(qintptr fd) override;
+    void close() { m_acceptor.close(); }
+    QHostAddress serverAddress() const { return m_acceptor.address(); }
+    quint16 serverPort() const { return m_acceptor.port(); }
 
 private:
+    void incomingConnection(int fd, const QHostAddress &peer, quint16 port);
     void pace();
 
     QList<Worker *> m_workers;
     ConnectorStats &m_stats;
     HandshakeGate &m_gate;
     int m_maxHandshakes;
-    QTimer m_resume; // after an accept error (out of descriptors)
     int m_next = 0;
     QTimer m_pace;
     qint64 m_paused = 0;
+    net::Acceptor m_acceptor;
 };
 
 } // namespace occ::connector

@@ -32,6 +32,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 using namespace occ;
 using namespace occ::test;
@@ -422,6 +423,52 @@ private slots:
         }));
         qInfo("of 900 noisy connections from 127.0.0.2, %d are still open", open);
         qDeleteAll(noisy);
+        QVERIFY(gateway->running());
+        gateway->stop();
+    }
+
+    // Issue 15 item 2 on the connector: with its descriptors exhausted it must not
+    // spin (Qt's QTcpServer retried EMFILE at once, 100 % CPU) and must take hubs
+    // again once descriptors are free.
+    void exhaustedDescriptorsDoNotSpin()
+    {
+        auto gateway = connector({QStringLiteral("connector/handshakeTimeout=3")});
+        QVERIFY(gateway && gateway->start());
+        const qint64 pid = gateway->program().pid();
+        QCOMPARE(test::run(QStringLiteral("prlimit"),
+                           {QStringLiteral("--pid"), QString::number(pid), QStringLiteral("--nofile=160:160")}),
+                 0);
+        std::vector<std::unique_ptr<QTcpSocket>> idle;
+        for (int address = 0; address < 12; ++address) {
+            for (int i = 0; i < 25; ++i) {
+                auto socket = std::make_unique<QTcpSocket>();
+                socket->bind(QHostAddress(QStringLiteral("127.0.2.%1").arg(address + 1)), 0);
+                socket->connectToHost(QHostAddress::LocalHost, gateway->port());
+                socket->waitForConnected(2000);
+                idle.push_back(std::move(socket));
+            }
+        }
+        auto cpuTicks = [pid] {
+            const QByteArray stat = test::readFile(QStringLiteral("/proc/%1/stat").arg(pid));
+            const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+            return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1;
+        };
+        const qint64 before = cpuTicks();
+        QTest::qWait(2000);
+        const qint64 usedMs = (cpuTicks() - before) * 1000 / sysconf(_SC_CLK_TCK);
+        qInfo("300 idle connections against a limit of 160 descriptors: the connector used %lld ms of CPU in 2 s",
+              usedMs);
+        QVERIFY2(usedMs < 600, "the connector spins while it cannot accept");
+        idle.clear();
+        QTest::qWait(4000); // the handshake timeout frees what the rest held
+        const EnrolledNode node = hub(QStringLiteral("pc-after-emfile"));
+        SimHub sim(node);
+        QVERIFY(sim.connectTls(gateway->port(), gateway->id(), 5000) && sim.hello(3000));
+        const qint64 errors = gateway->query(QStringLiteral("status"))[QStringLiteral("handshakes")]
+                                  .toObject()[QStringLiteral("acceptErrors")]
+                                  .toInteger();
+        qInfo("the connector counted %lld accept errors", errors);
+        QVERIFY(errors > 0);
         QVERIFY(gateway->running());
         gateway->stop();
     }
