@@ -405,14 +405,15 @@ void HubCore::refreshConnectorList()
 {
     if (!m_cloud)
         return;
-    m_cloud->listConnectors([this](Result<QList<cloudapi::ConnectorInfo>> connectors) {
-        if (!connectors) {
+    m_cloud->listConnectors([this](Result<cloudapi::ConnectorList> list) {
+        if (!list) {
             qCInfo(lcHub).noquote() << "the cloud's connector list is not available now:"
-                                    << connectors.error().message;
+                                    << list.error().message;
             return;
         }
-        m_cache->learn(*connectors);
-        qCInfo(lcHub) << "the cloud lists" << connectors->size() << "connectors of this customer";
+        m_cache->learn(list->connectors);
+        m_outbox->raiseFloor(list->highestSeq, QStringLiteral("the cloud"));
+        qCInfo(lcHub) << "the cloud lists" << list->connectors.size() << "connectors of this customer";
     });
 }
 

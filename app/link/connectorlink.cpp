@@ -56,6 +56,10 @@ void ConnectorLink::attach(std::unique_ptr<ConnectorSession> session)
             m_session.release()->deleteLater();
         emit lost(reason);
     });
+    // A hub whose outbox was deleted or restored must not number below what the
+    // connector has already seen of it (ARCHITECTURE §9).
+    if (m_session->welcome().lastSeq > 0)
+        m_outbox.raiseFloor(m_session->welcome().lastSeq, QStringLiteral("the connector"));
     reportState();
     m_report.start();
     pump();

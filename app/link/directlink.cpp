@@ -41,7 +41,7 @@ void DirectLink::start(const cloudapi::CloudEndpoint &endpoint)
     qCInfo(lcDirect).noquote() << "trying the cloud directly at" << endpoint.url.toString()
                                << "proxy:" << endpoint.proxy.describe();
     // ReportState proves the way: TLS, our certificate, the proxy.
-    m_client->reportState(std::nullopt, {m_state()}, [this](Result<int> answer) {
+    m_client->reportState(std::nullopt, {m_state()}, [this](Result<cloudapi::StateAnswer> answer) {
         if (!answer) {
             m_lastError = answer.error().message;
             qCWarning(lcDirect).noquote() << "cloud not reachable:" << m_lastError;
@@ -49,6 +49,8 @@ void DirectLink::start(const cloudapi::CloudEndpoint &endpoint)
             emit started(false);
             return;
         }
+        // Before anything is submitted: never number below what the cloud holds.
+        learn(answer->highestSeqs);
         m_lastError.clear();
         m_established = true;
         m_report.start(int(qMax<qint64>(1000, m_config.reportIntervalMs)));
@@ -101,6 +103,7 @@ void DirectLink::submitNext()
                               // The cloud stored (or already had) everything we sent.
                               m_outbox.delivered(last);
                               m_sentUpTo = last;
+                              learn(*answer);
                               qCDebug(lcDirect)
                                   << "cloud stored" << count << "measurements up to seq" << last;
                               submitNext();
@@ -132,11 +135,13 @@ void DirectLink::reportState()
 {
     if (!m_established)
         return;
-    m_client->reportState(std::nullopt, {m_state()}, [this](Result<int> answer) {
-        if (!answer)
+    m_client->reportState(std::nullopt, {m_state()}, [this](Result<cloudapi::StateAnswer> answer) {
+        if (!answer) {
             failed(answer.error(), "ReportState");
-        else
-            succeeded();
+            return;
+        }
+        succeeded();
+        learn(answer->highestSeqs);
     });
 }
 
@@ -152,6 +157,14 @@ void DirectLink::sendResult(const QString &commandId, bool ok, const QString &de
         succeeded();
         qCInfo(lcDirect).noquote() << "result of command" << commandId << "stored in the cloud";
     });
+}
+
+void DirectLink::learn(const QList<cloudapi::HubSeq> &seqs)
+{
+    for (const cloudapi::HubSeq &seq : seqs) {
+        if (seq.hubId == m_hubId)
+            m_outbox.raiseFloor(seq.highestSeq, QStringLiteral("the cloud"));
+    }
 }
 
 void DirectLink::succeeded()

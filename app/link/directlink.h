@@ -54,6 +54,7 @@ private:
     void submitNext();
     void poll();
     void succeeded();
+    void learn(const QList<cloudapi::HubSeq> &seqs);
     void failed(const Error &error, const char *what);
 
     Outbox &m_outbox;

@@ -156,6 +156,28 @@ Result<void> MeasurementStore::reportState(const QString &customerId, const clou
     return {};
 }
 
+Result<QHash<QString, qint64>> MeasurementStore::highestSeqs(const QStringList &hubIds)
+{
+    QHash<QString, qint64> highest;
+    constexpr qsizetype kChunk = 500;
+    for (qsizetype start = 0; start < hubIds.size(); start += kChunk) {
+        const QStringList chunk = hubIds.mid(start, kChunk);
+        QString sql = QStringLiteral("SELECT hub_id, last_seq FROM hub_state WHERE hub_id IN (?");
+        for (qsizetype i = 1; i < chunk.size(); ++i)
+            sql += QStringLiteral(",?");
+        sql += QLatin1Char(')');
+        QVariantList bindings;
+        for (const QString &id : chunk)
+            bindings << id;
+        Result<QSqlQuery> q = m_db.query(sql, bindings);
+        if (!q)
+            return q.error();
+        while (q->next())
+            highest.insert(q->value(0).toString(), q->value(1).toLongLong());
+    }
+    return highest;
+}
+
 Result<void> MeasurementStore::touch(const QStringList &hubIds, qint64 now)
 {
     for (const QString &hubId : hubIds) {

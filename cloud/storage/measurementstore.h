@@ -19,6 +19,8 @@ public:
     Result<cloudapi::HubSeq> ingest(const QString &customerId, const cloudapi::HubBatch &batch, const QString &via,
                                     qint64 now);
     Result<void> reportState(const QString &customerId, const cloudapi::HubState &state, qint64 now);
+    // The highest seq stored for each of these hubs (0 for a hub without any).
+    Result<QHash<QString, qint64>> highestSeqs(const QStringList &hubIds);
     // Records contact (a hub's own long poll) without other changes.
     Result<void> touch(const QStringList &hubIds, qint64 now);
 

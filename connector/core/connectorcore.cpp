@@ -169,6 +169,8 @@ Result<void> ConnectorCore::start()
         *m_link, m_directory, [this] { return selfInfo(); },
         m_settings.millis(QStringLiteral("connection/reportInterval")));
     connect(&m_directory, &HubDirectory::hubArrived, m_reporter.get(), &StateReporter::changed);
+    connect(m_reporter.get(), &StateReporter::cloudSeqs, this,
+            [this](const QList<cloudapi::HubSeq> &seqs) { m_spool->cloudSeqs(seqs); });
     connect(&m_directory, &HubDirectory::hubStateChanged, m_reporter.get(), &StateReporter::changed);
     m_commands = std::make_unique<CommandRelay>(*m_link, m_directory);
     connect(&m_directory, &HubDirectory::hubArrived, m_commands.get(), &CommandRelay::hubArrived);

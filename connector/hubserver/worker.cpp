@@ -90,6 +90,11 @@ void Worker::submit(HubSession &session, QList<protocol::Measurement> items, int
     m_spool.append({this, session.id(), session.hubId(), std::move(items), batches});
 }
 
+qint64 Worker::lastSeen(const QString &hubId) const
+{
+    return m_spool.seen(hubId);
+}
+
 void Worker::appended(quint64 sessionId, qint64 upTo, int batches, bool stored)
 {
     if (HubSession *session = m_sessions.value(sessionId))

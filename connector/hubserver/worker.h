@@ -53,6 +53,7 @@ public:
     HandshakeGate &handshakeGate() { return m_gate; }
     qint64 now() const { return m_clock.monotonicMs(); }
     void submit(HubSession &session, QList<protocol::Measurement> items, int batches);
+    qint64 lastSeen(const QString &hubId) const;
     void helloAccepted(const HubHello &hello);
     void stateReported(HubSession &session, const protocol::StateReport &state);
     void resultReceived(HubSession &session, const protocol::CommandResult &result);

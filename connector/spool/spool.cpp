@@ -38,6 +38,10 @@ Result<void> Spool::open()
         return {};
     }
     m_queue = std::move(queue).value();
+    if (Result<QHash<QString, qint64>> marks = m_queue->highWaterMarks(); marks) {
+        QMutexLocker lock(&m_seenMutex);
+        m_seen = *marks;
+    }
     if (m_reopen)
         m_reopen->stop();
     if (!m_problem.isEmpty())
@@ -143,8 +147,14 @@ void Spool::flush()
         }
     }
     if (stored) {
-        for (auto it = highWater.cbegin(); it != highWater.cend(); ++it)
+        QMutexLocker lock(&m_seenMutex);
+        for (auto it = highWater.cbegin(); it != highWater.cend(); ++it) {
             m_highWater.insert(it.key(), it.value());
+            qint64 &seen = m_seen[it.key()];
+            seen = qMax(seen, it.value());
+        }
+    }
+    if (stored) {
         m_stats.duplicatesIgnored += duplicates;
         for (const queue::QuarantinedItem &item : std::as_const(quarantined))
             qCWarning(lcSpool).noquote() << "quarantined measurement" << item.firstSeq << "of hub"
@@ -265,6 +275,31 @@ QList<queue::QuarantinedItem> Spool::quarantinedEntries(int limit)
         },
         Qt::BlockingQueuedConnection);
     return entries;
+}
+
+qint64 Spool::seen(const QString &hubId) const
+{
+    QMutexLocker lock(&m_seenMutex);
+    return m_seen.value(hubId);
+}
+
+void Spool::cloudSeqs(const QList<cloudapi::HubSeq> &seqs)
+{
+    QMetaObject::invokeMethod(this, [this, seqs] {
+        if (!m_queue)
+            return;
+        for (const cloudapi::HubSeq &seq : seqs) {
+            if (seq.highestSeq <= seen(seq.hubId))
+                continue;
+            // A hub's seqs at or below this are at the cloud or in a spool already:
+            // a replay of them is acknowledged without being stored again.
+            if (Result<void> r = m_queue->raiseHighWaterMark(seq.hubId, seq.highestSeq); !r)
+                continue;
+            m_highWater.insert(seq.hubId, qMax(m_highWater.value(seq.hubId), seq.highestSeq));
+            QMutexLocker lock(&m_seenMutex);
+            m_seen.insert(seq.hubId, seq.highestSeq);
+        }
+    });
 }
 
 SpoolFigures Spool::figuresNow() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cloudapi/cloudtypes.h"
 #include "core/connectorstats.h"
 #include "protocol/messages.h"
 #include "queue/durablequeue.h"
@@ -7,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <QHash>
+#include <QMutex>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -72,6 +74,10 @@ public:
                     std::function<void()> done);
     void figures(QObject *context, std::function<void(SpoolFigures)> done);
     SpoolFigures figuresNow() const; // spool thread
+    // The highest seq of a hub this spool stored or the cloud reported (any thread).
+    qint64 seen(const QString &hubId) const;
+    // What the cloud holds of these hubs (from its answers): raised for good.
+    void cloudSeqs(const QList<cloudapi::HubSeq> &seqs); // any thread
     // The newest quarantine entries (for the admin console); blocks the caller,
     // which must not be the spool's thread.
     QList<queue::QuarantinedItem> quarantinedEntries(int limit);
@@ -92,6 +98,8 @@ private:
     QList<AppendRequest> m_pending;
     bool m_flushScheduled = false;
     QHash<QString, qint64> m_highWater; // cache of the queue's per-hub high-water marks
+    mutable QMutex m_seenMutex;
+    QHash<QString, qint64> m_seen; // what seen() answers: high-water marks, any thread
     // Per hub, the first seq of a batch the spool refused (full, or a disk error).
     // Later batches of that hub are refused too until the refused one comes again:
     // a cumulative ack must never cover what was not stored, and a stored later

@@ -58,11 +58,14 @@ void StateReporter::report(bool full)
     m_busy = true;
     auto remaining = std::make_shared<int>(int(chunks.size()));
     for (int i = 0; i < chunks.size(); ++i) {
-        m_link.client().reportState(i == 0 ? std::optional(self) : std::nullopt, chunks.at(i), [this, remaining](Result<int> r) {
-            if (r)
+        m_link.client().reportState(i == 0 ? std::optional(self) : std::nullopt, chunks.at(i), [this, remaining](Result<cloudapi::StateAnswer> r) {
+            if (r) {
                 m_link.succeeded();
-            else
+                if (!r->highestSeqs.isEmpty())
+                    emit cloudSeqs(r->highestSeqs);
+            } else {
                 m_link.failed(r.error());
+            }
             if (--*remaining > 0)
                 return;
             m_busy = false;

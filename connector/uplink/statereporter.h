@@ -26,6 +26,10 @@ public:
     void start();
     void changed(const QString &hubId);
 
+signals:
+    // What the cloud holds of these hubs (ARCHITECTURE §9 seq continuity).
+    void cloudSeqs(const QList<occ::cloudapi::HubSeq> &seqs);
+
 private:
     void report(bool full);
 

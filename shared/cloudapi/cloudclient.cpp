@@ -161,7 +161,7 @@ void CloudClient::submitBatch(const QList<HubBatch> &batches, Callback<QList<Hub
 }
 
 void CloudClient::reportState(const std::optional<ConnectorInfo> &connector, const QList<HubState> &hubs,
-                              Callback<int> done)
+                              Callback<StateAnswer> done)
 {
     TNS__ReportState params;
     if (connector)
@@ -171,7 +171,15 @@ void CloudClient::reportState(const std::optional<ConnectorInfo> &connector, con
         states.append(soap::stateToSoap<TNS__HubState>(state));
     params.setHub(states);
     run<ReportStateJob>(
-        m_service, params, [](const TNS__ReportStateResponse &r) { return r.accepted(); }, std::move(done));
+        m_service, params,
+        [](const TNS__ReportStateResponse &r) {
+            StateAnswer answer{r.accepted(), {}};
+            const QList<TNS__HubSeq> seqs = r.hubSeq();
+            for (const TNS__HubSeq &seq : seqs)
+                answer.highestSeqs.append(soap::hubSeqFromSoap(seq));
+            return answer;
+        },
+        std::move(done));
 }
 
 void CloudClient::pollCommands(const QStringList &hubIds, int waitSeconds, Callback<QList<Command>> done)
@@ -203,16 +211,17 @@ void CloudClient::completeCommand(const QString &commandId, const QString &hubId
         m_service, params, [](const TNS__CompleteCommandResponse &r) { return r.stored(); }, std::move(done));
 }
 
-void CloudClient::listConnectors(Callback<QList<ConnectorInfo>> done)
+void CloudClient::listConnectors(Callback<ConnectorList> done)
 {
     run<ListConnectorsJob>(
         m_service, TNS__ListConnectors(),
         [](const TNS__ListConnectorsResponse &r) {
-            QList<ConnectorInfo> connectors;
+            ConnectorList list;
             const QList<TNS__ConnectorInfo> soapConnectors = r.connector();
             for (const TNS__ConnectorInfo &info : soapConnectors)
-                connectors.append(soap::connectorFromSoap(info));
-            return connectors;
+                list.connectors.append(soap::connectorFromSoap(info));
+            list.highestSeq = r.hasValueForHighestSeq() ? r.highestSeq() : 0;
+            return list;
         },
         std::move(done));
 }

@@ -50,11 +50,11 @@ public:
     void renewCertificate(const QByteArray &csrPem, Callback<Certificates> done);
     void submitBatch(const QList<HubBatch> &batches, Callback<QList<HubSeq>> done);
     void reportState(const std::optional<ConnectorInfo> &connector, const QList<HubState> &hubs,
-                     Callback<int> done);
+                     Callback<StateAnswer> done);
     void pollCommands(const QStringList &hubIds, int waitSeconds, Callback<QList<Command>> done);
     void completeCommand(const QString &commandId, const QString &hubId, bool ok, const QString &detail,
                          Callback<bool> done);
-    void listConnectors(Callback<QList<ConnectorInfo>> done);
+    void listConnectors(Callback<ConnectorList> done);
     void getRevocations(Callback<QStringList> done);
 
     // Forgets every call in flight: their callbacks never run (path switch, shutdown).

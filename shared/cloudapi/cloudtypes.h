@@ -31,6 +31,14 @@ struct HubSeq
     bool operator==(const HubSeq &) const = default;
 };
 
+// ReportState's answer: how many states were taken, and the highest seq the cloud
+// holds for each reported hub.
+struct StateAnswer
+{
+    int accepted = 0;
+    QList<HubSeq> highestSeqs;
+};
+
 struct HubState
 {
     QString hubId;
@@ -53,6 +61,13 @@ struct ConnectorInfo
     QString fingerprint; // SHA-256 of the certificate, hex
     QString version;
     bool operator==(const ConnectorInfo &) const = default;
+};
+
+// ListConnectors' answer; highestSeq for a hub caller (0 otherwise).
+struct ConnectorList
+{
+    QList<ConnectorInfo> connectors;
+    qint64 highestSeq = 0;
 };
 
 struct Command

@@ -178,12 +178,13 @@ struct Welcome
     qint64 heartbeat = 10; // seconds
     qint64 maxBatch = 500; // measurements per batch
     qint64 window = 8;     // unacknowledged batches in flight
+    qint64 lastSeq = 0;    // the highest seq of this hub the connector (or, through it, the cloud) has seen
 
     static constexpr auto fields()
     {
-        return std::tuple{req("v", &Welcome::v), req("connectorId", &Welcome::connectorId),
+        return std::tuple{req("v", &Welcome::v),           req("connectorId", &Welcome::connectorId),
                           req("heartbeat", &Welcome::heartbeat), req("maxBatch", &Welcome::maxBatch),
-                          req("window", &Welcome::window)};
+                          req("window", &Welcome::window), opt("lastSeq", &Welcome::lastSeq)};
     }
     bool operator==(const Welcome &) const = default;
 };

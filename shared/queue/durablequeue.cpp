@@ -222,6 +222,18 @@ Result<qint64> DurableQueue::highWaterMark(const QString &stream) const
     return row->highWater;
 }
 
+Result<QHash<QString, qint64>> DurableQueue::highWaterMarks() const
+{
+    sqlite3_stmt *s = nullptr;
+    if (sqlite3_prepare_v2(m_db, "SELECT stream, high_water FROM streams", -1, &s, nullptr) != SQLITE_OK)
+        return sqlError(QStringLiteral("cannot read the streams"));
+    QHash<QString, qint64> marks;
+    while (sqlite3_step(s) == SQLITE_ROW)
+        marks.insert(text(s, 0), sqlite3_column_int64(s, 1));
+    sqlite3_finalize(s);
+    return marks;
+}
+
 Result<qint64> DurableQueue::dropped(const QString &stream) const
 {
     Result<StreamRow> row = streamRow(stream);

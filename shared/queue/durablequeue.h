@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -108,6 +109,8 @@ public:
     Result<qint64> dropped(const QString &stream) const;
     // Highest seq assigned or accepted on the stream (0 when none).
     Result<qint64> highWaterMark(const QString &stream) const;
+    // Every stream's high-water mark.
+    Result<QHash<QString, qint64>> highWaterMarks() const;
     // Raises the high-water mark (e.g. a hub learning from the cloud what it stored).
     Result<void> raiseHighWaterMark(const QString &stream, qint64 seq);
     // Someone else has seen the stream's seqs up to floor (an outbox that was reset

@@ -78,7 +78,7 @@ private slots:
             std::nullopt,
             {cloudapi::HubState{
                 after->id, QStringLiteral("DirectCloud"), {}, QStringLiteral("pc"), {}, {}, 0, 0}},
-            [&](Result<int> r) {
+            [&](Result<cloudapi::StateAnswer> r) {
                 answered = true;
                 ok = r.ok();
             });
