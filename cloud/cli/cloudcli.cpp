@@ -6,7 +6,7 @@
 #include "core/signals.h"
 #include "server/cloudcontext.h"
 #include "server/occpage.h"
-#include "server/soapserver.h"
+#include "server/cloudserver.h"
 #include "settings/commandline.h"
 
 #include <QCommandLineParser>
@@ -141,24 +141,13 @@ int serve(const QStringList &arguments)
     if (!credentials)
         return failWith(credentials.error());
 
-    QTranslator german;
-    const bool haveGerman = german.load(QStringLiteral(":/i18n/occ_de.qm"));
-    CallerAuthenticator authenticator(s.pki, s.registry, clock);
-    ServerLimits limits;
-    limits.maxBodyBytes = in.settings.integer(QStringLiteral("server/maxBodyBytes"));
-    limits.offlineAfterMs = in.settings.millis(QStringLiteral("server/offlineAfter"));
-    limits.commandTtlMs = in.settings.millis(QStringLiteral("server/commandTtl"));
-    limits.pollWakeupMs = int(in.settings.integer(QStringLiteral("server/pollWakeup")));
-    CloudContext context{s.registry, s.measurements, s.commands, s.enrolment, authenticator, clock, limits,
-                         haveGerman ? &german : nullptr};
-    SoapServer server(context, credentials->chain, credentials->key, int(in.settings.integer(QStringLiteral("server/threads"))));
-    if (!server.listen(listen->first, listen->second))
-        return failWith(fail(ErrorCategory::Network,
-                             QStringLiteral("cannot listen on %1: %2").arg(listenText, server.errorString())));
-    QString host = server.serverAddress().toString();
-    if (server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol)
+    CloudServer server(s, in.settings, clock);
+    if (Result<void> started = server.start(listen->first, listen->second, *credentials); !started)
+        return failWith(started.error());
+    QString host = server.address().toString();
+    if (server.address().protocol() == QAbstractSocket::IPv6Protocol)
         host = QLatin1Char('[') + host + QLatin1Char(']');
-    const QString base = QStringLiteral("https://%1:%2").arg(host).arg(server.serverPort());
+    const QString base = QStringLiteral("https://%1:%2").arg(host).arg(server.port());
     out(QStringLiteral("occ-cloud " OCC_VERSION " serving %1/soap\n"
                        "  OCC page:  %1/\n"
                        "  WSDL:      %1/soap?wsdl\n"
@@ -169,8 +158,9 @@ int serve(const QStringList &arguments)
                      ? QString()
                      : QStringLiteral("  server CA: %1 (what hubs and connectors take as --cloud-ca)\n")
                            .arg(credentials->caFile)));
-    quitOnTerminationSignals(&server);
+    quitOnTerminationSignals(QCoreApplication::instance());
     const int code = QCoreApplication::exec();
+    server.stop();
     qCInfo(lcNet) << "occ-cloud stopped";
     return code;
 }

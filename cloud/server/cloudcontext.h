@@ -2,7 +2,7 @@
 
 #include "core/clock.h"
 #include "identity/enrolment.h"
-#include "server/callerauth.h"
+#include "soap/callerauth.h"
 #include "storage/commandqueue.h"
 #include "storage/measurementstore.h"
 #include "storage/registry.h"
@@ -31,6 +31,8 @@ struct CloudContext
     const Clock &clock;
     ServerLimits limits;
     const QTranslator *german = nullptr; // OCC page in German
+    QString publicUrl; // server/publicUrl: what the WSDL names as the address
+    QString listenUrl; // https://ADDRESS:PORT/soap as the server listens
 };
 
 } // namespace occ::cloud

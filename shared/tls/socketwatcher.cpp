@@ -39,16 +39,30 @@ bool SocketWatcher::watch(int fd, Callback callback)
     return true;
 }
 
+void SocketWatcher::update(int fd, Entry &entry)
+{
+    epoll_event event{};
+    event.events = (entry.read ? EPOLLIN | EPOLLRDHUP : 0u) | (entry.write ? EPOLLOUT : 0u);
+    event.data.fd = fd;
+    ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
+}
+
 void SocketWatcher::setWriteInterest(int fd, bool on)
 {
     auto it = m_entries.find(fd);
     if (it == m_entries.end() || it->get()->write == on)
         return;
     it->get()->write = on;
-    epoll_event event{};
-    event.events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0u);
-    event.data.fd = fd;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
+    update(fd, *it->get());
+}
+
+void SocketWatcher::setReadInterest(int fd, bool on)
+{
+    auto it = m_entries.find(fd);
+    if (it == m_entries.end() || it->get()->read == on)
+        return;
+    it->get()->read = on;
+    update(fd, *it->get());
 }
 
 void SocketWatcher::unwatch(int fd)

@@ -28,16 +28,21 @@ public:
     // Read interest is always on; write interest on demand.
     bool watch(int fd, Callback callback);
     void setWriteInterest(int fd, bool on);
+    // Read interest off: only hang-ups and errors are reported for fd.
+    void setReadInterest(int fd, bool on);
     void unwatch(int fd);
     int watched() const { return int(m_entries.size()); }
 
 private:
+    struct Entry;
     void dispatch();
+    void update(int fd, Entry &entry);
 
     struct Entry
     {
         Callback callback;
         bool write = false;
+        bool read = true;
     };
     int m_epoll = -1;
     QSocketNotifier *m_notifier = nullptr;

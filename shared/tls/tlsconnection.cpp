@@ -264,8 +264,13 @@ void TlsConnection::onWritable()
         wantWrite(false);
         handshake();
     } else if (m_state == State::Established) {
-        if (flush() && m_pending.isEmpty())
+        if (flush() && m_pending.isEmpty()) {
             wantWrite(false);
+            if (m_closeWhenFlushed) {
+                close(m_closeReason);
+                return;
+            }
+        }
         readAll(); // a read may have been waiting for this write
     }
 }
@@ -288,8 +293,8 @@ bool TlsConnection::write(const QByteArray &plaintext)
 {
     if (m_state == State::Closed)
         return false;
-    if (m_pending.size() + plaintext.size() > kMaxPending) {
-        end(QStringLiteral("peer does not read (more than %1 bytes unsent)").arg(kMaxPending), false);
+    if (m_pending.size() + plaintext.size() > m_maxPending) {
+        end(QStringLiteral("peer does not read (more than %1 bytes unsent)").arg(m_maxPending), false);
         return false;
     }
     m_pending += plaintext;
@@ -324,6 +329,25 @@ void TlsConnection::end(const QString &reason, bool graceful)
     m_pending = QByteArray();
     if (m_callbacks.closed)
         m_callbacks.closed(reason);
+}
+
+void TlsConnection::closeWhenFlushed(const QString &reason)
+{
+    if (m_state != State::Established || m_pending.isEmpty()) {
+        close(reason);
+        return;
+    }
+    m_closeWhenFlushed = true; // onWritable() closes once the last byte is out
+    m_closeReason = reason;
+}
+
+void TlsConnection::setReading(bool on)
+{
+    if (m_reading == on)
+        return;
+    m_reading = on;
+    if (m_watching)
+        m_watcher.setReadInterest(m_fd, on);
 }
 
 X509 *TlsConnection::peerCertificate() const

@@ -55,6 +55,15 @@ public:
     // Sends what is queued and close_notify (if established), closes the socket,
     // reports closed(). After a fatal TLS or socket error nothing more is sent.
     void close(const QString &reason);
+    // Closes once everything queued has been sent (a response, then the end).
+    void closeWhenFlushed(const QString &reason);
+    // Off: the socket is not read until on again (a server busy with a request;
+    // hang-ups and errors are still seen). Decrypted data OpenSSL buffered stays
+    // there: the owner reads it with readPending() after turning reading on.
+    void setReading(bool on);
+    void readPending() { readAll(); }
+    // The most plaintext a slow peer may have waiting (default kMaxPending).
+    void setMaxPending(qsizetype bytes) { m_maxPending = bytes; }
 
     bool isEncrypted() const { return m_state == State::Established; }
     bool isClosed() const { return m_state == State::Closed; }
@@ -92,6 +101,10 @@ private:
     bool m_watching = false;
     bool m_wantWrite = false;
     bool m_ending = false; // inside end(): a write error there must not end it again
+    bool m_reading = true;
+    bool m_closeWhenFlushed = false;
+    QString m_closeReason;
+    qsizetype m_maxPending = kMaxPending;
     QByteArray m_pending;
     Callbacks m_callbacks;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);

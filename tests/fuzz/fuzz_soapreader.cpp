@@ -1,6 +1,6 @@
 // Fuzzes the cloud's SOAP request reader: any bytes must produce either a request
 // tree or an error, never a crash, hang or unbounded recursion.
-#include "server/soapreader.h"
+#include "soap/soapreader.h"
 
 #include <cstdint>
 

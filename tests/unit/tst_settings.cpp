@@ -129,7 +129,7 @@ private slots:
         QTest::newRow("window 0") << QStringLiteral("connector/window") << QStringLiteral("0");
         QTest::newRow("batchSize 0") << QStringLiteral("hub/batchSize") << QStringLiteral("0");
         QTest::newRow("threads 0") << QStringLiteral("server/threads") << QStringLiteral("0");
-        QTest::newRow("cpuWarn 150") << QStringLiteral("sensors/cpuWarn") << QStringLiteral("150");
+        QTest::newRow("cpuWarn 1500") << QStringLiteral("sensors/cpuWarn") << QStringLiteral("1500");
         QTest::newRow("backoffMin above backoffMax")
             << QStringLiteral("connection/backoffMin") << QStringLiteral("60");
     }

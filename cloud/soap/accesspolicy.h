@@ -13,7 +13,9 @@ namespace occ::cloud {
 class AccessPolicy
 {
 public:
-    explicit AccessPolicy(Registry &registry) : m_registry(registry) {}
+    explicit AccessPolicy(Registry &registry)
+        : m_registry(registry)
+    {}
 
     Result<void> mayActFor(const pki::Identity &caller, const QString &hubId);
 

@@ -1,10 +1,9 @@
 #include "soapreader.h"
 
+#include <cmath>
 #include <QHash>
 #include <QRegularExpression>
 #include <QXmlStreamReader>
-
-#include <cmath>
 
 namespace occ::cloud {
 namespace {
@@ -55,10 +54,12 @@ Result<void> checkLexical(const QString &name, const QString &text)
         allowed = {QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("1"), QStringLiteral("0")};
         break;
     case Lexical::Status:
-        allowed = {QStringLiteral("ok"), QStringLiteral("warn"), QStringLiteral("error"), QStringLiteral("unknown")};
+        allowed = {QStringLiteral("ok"), QStringLiteral("warn"), QStringLiteral("error"),
+                   QStringLiteral("unknown")};
         break;
     case Lexical::Path:
-        allowed = {QStringLiteral("ConnectorLan"), QStringLiteral("ConnectorVpn"), QStringLiteral("DirectCloud")};
+        allowed = {QStringLiteral("ConnectorLan"), QStringLiteral("ConnectorVpn"),
+                   QStringLiteral("DirectCloud")};
         break;
     case Lexical::Role:
         allowed = {QStringLiteral("hub"), QStringLiteral("connector")};
@@ -68,9 +69,10 @@ Result<void> checkLexical(const QString &name, const QString &text)
         ok = allowed.contains(value);
     if (ok)
         return {};
-    const QString expected = it.value() == Lexical::Integer  ? QStringLiteral("an integer")
-                             : it.value() == Lexical::Number ? QStringLiteral("a finite number")
-                                                             : QStringLiteral("one of ") + allowed.join(QStringLiteral(", "));
+    const QString expected = it.value() == Lexical::Integer ? QStringLiteral("an integer")
+                             : it.value() == Lexical::Number
+                                 ? QStringLiteral("a finite number")
+                                 : QStringLiteral("one of ") + allowed.join(QStringLiteral(", "));
     return fail(ErrorCategory::Input,
                 QStringLiteral("element '%1' must be %2, got '%3'").arg(name, expected, value.left(40)));
 }
@@ -78,14 +80,19 @@ Result<void> checkLexical(const QString &name, const QString &text)
 class Reader
 {
 public:
-    Reader(const QByteArray &xml, const SoapReaderLimits &limits) : m_xml(xml), m_limits(limits) {}
+    Reader(const QByteArray &xml, const SoapReaderLimits &limits)
+        : m_xml(xml)
+        , m_limits(limits)
+    {}
 
     Result<KDSoapValue> read()
     {
         if (!nextElement())
             return error(QStringLiteral("no root element"));
         if (m_xml.name() != QLatin1StringView("Envelope") || m_xml.namespaceUri() != kSoapEnvelope)
-            return fail(ErrorCategory::Input, QStringLiteral("the root element must be a SOAP 1.1 Envelope (%1)").arg(kSoapEnvelope));
+            return fail(
+                ErrorCategory::Input,
+                QStringLiteral("the root element must be a SOAP 1.1 Envelope (%1)").arg(kSoapEnvelope));
         std::optional<KDSoapValue> body;
         while (nextElement()) {
             if (m_xml.namespaceUri() != kSoapEnvelope)
@@ -99,7 +106,8 @@ public:
                 return fail(ErrorCategory::Input, QStringLiteral("unexpected element '%1' in the Envelope")
                                                       .arg(m_xml.name().toString().left(64)));
             if (!nextElement())
-                return m_xml.hasError() ? error(QString()) : fail(ErrorCategory::Input, QStringLiteral("the Body is empty"));
+                return m_xml.hasError() ? error(QString())
+                                        : fail(ErrorCategory::Input, QStringLiteral("the Body is empty"));
             Result<KDSoapValue> operation = element(1);
             if (!operation)
                 return operation;
@@ -147,9 +155,11 @@ private:
     Result<KDSoapValue> element(int depth)
     {
         if (depth > m_limits.maxDepth)
-            return fail(ErrorCategory::Input, QStringLiteral("elements nested deeper than %1").arg(m_limits.maxDepth));
+            return fail(ErrorCategory::Input,
+                        QStringLiteral("elements nested deeper than %1").arg(m_limits.maxDepth));
         if (++m_elements > m_limits.maxElements)
-            return fail(ErrorCategory::Input, QStringLiteral("more than %1 elements").arg(m_limits.maxElements));
+            return fail(ErrorCategory::Input,
+                        QStringLiteral("more than %1 elements").arg(m_limits.maxElements));
         const QString name = m_xml.name().toString();
         const QString ns = m_xml.namespaceUri().toString();
         KDSoapValueList children;
@@ -164,7 +174,8 @@ private:
             } else if (token == QXmlStreamReader::Characters) {
                 text += m_xml.text();
             } else if (token == QXmlStreamReader::EndElement) {
-                KDSoapValue value = children.isEmpty() ? KDSoapValue(name, QVariant(text)) : KDSoapValue(name, children);
+                KDSoapValue value =
+                    children.isEmpty() ? KDSoapValue(name, QVariant(text)) : KDSoapValue(name, children);
                 value.setNamespaceUri(ns);
                 if (children.isEmpty()) {
                     if (Result<void> lexical = checkLexical(name, text); !lexical)
@@ -181,7 +192,8 @@ private:
     Error error(const QString &fallback) const
     {
         if (m_xml.error() == QXmlStreamReader::PrematureEndOfDocumentError)
-            return fail(ErrorCategory::Input, QStringLiteral("malformed XML: the document ends early (truncated body?)"));
+            return fail(ErrorCategory::Input,
+                        QStringLiteral("malformed XML: the document ends early (truncated body?)"));
         if (m_xml.hasError())
             return fail(ErrorCategory::Input, QStringLiteral("malformed XML at line %1, column %2: %3")
                                                   .arg(m_xml.lineNumber())
@@ -209,18 +221,21 @@ QByteArray soapEnvelope(const KDSoapValue &bodyElement, const QString &messageNa
     QByteArray element = bodyElement.toXml(KDSoapValue::LiteralUse, messageNamespace);
     if (element.startsWith("<?xml")) // toXml() writes a whole document
         element.remove(0, element.indexOf("?>") + 2);
-    return QByteArrayLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-                             "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>") +
+    return QByteArrayLiteral(
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+               "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>") +
            element.trimmed() + QByteArrayLiteral("</soap:Body></soap:Envelope>");
 }
 
 QByteArray soapFaultEnvelope(const QString &code, const QString &message)
 {
-    return QByteArrayLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-                             "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
-                             "<soap:Fault><faultcode>") +
+    return QByteArrayLiteral(
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+               "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
+               "<soap:Fault><faultcode>") +
            code.toHtmlEscaped().toUtf8() + QByteArrayLiteral("</faultcode><faultstring>") +
-           message.toHtmlEscaped().toUtf8() + QByteArrayLiteral("</faultstring></soap:Fault></soap:Body></soap:Envelope>");
+           message.toHtmlEscaped().toUtf8() +
+           QByteArrayLiteral("</faultstring></soap:Fault></soap:Body></soap:Envelope>");
 }
 
 } // namespace occ::cloud

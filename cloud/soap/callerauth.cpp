@@ -4,15 +4,19 @@
 
 namespace occ::cloud {
 
-CallerAuthenticator::CallerAuthenticator(CloudPki &pki, Registry &registry, const Clock &clock, qint64 cacheMs)
-    : m_pki(pki), m_registry(registry), m_clock(clock), m_cacheMs(cacheMs)
-{
-}
+CallerAuthenticator::CallerAuthenticator(CloudPki &pki, Registry &registry, const Clock &clock,
+                                         qint64 cacheMs)
+    : m_pki(pki)
+    , m_registry(registry)
+    , m_clock(clock)
+    , m_cacheMs(cacheMs)
+{}
 
 Result<pki::Identity> CallerAuthenticator::authenticate(const QSslCertificate &certificate)
 {
     if (certificate.isNull())
-        return fail(ErrorCategory::Auth, QStringLiteral("this operation needs a client certificate (enrol first)"));
+        return fail(ErrorCategory::Auth,
+                    QStringLiteral("this operation needs a client certificate (enrol first)"));
     const QByteArray fingerprint = pki::fingerprintOf(certificate);
     const qint64 now = m_clock.monotonicMs();
     {
@@ -28,7 +32,8 @@ Result<pki::Identity> CallerAuthenticator::authenticate(const QSslCertificate &c
         return fail(ErrorCategory::Auth, QStringLiteral("a server certificate cannot call the cloud"));
     Result<std::shared_ptr<const pki::CertificateAuthority>> ca = m_pki.customerCa(claimed->customerId);
     if (!ca)
-        return fail(ErrorCategory::Auth, QStringLiteral("client certificate of unknown customer '%1'").arg(claimed->customerId));
+        return fail(ErrorCategory::Auth,
+                    QStringLiteral("client certificate of unknown customer '%1'").arg(claimed->customerId));
     Result<pki::Identity> verified = pki::verifyPeer(certificate, QSslCertificate((*ca)->certificatePem()),
                                                      {claimed->role, claimed->customerId, claimed->id, {}});
     if (!verified)

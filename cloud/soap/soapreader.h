@@ -3,7 +3,6 @@
 #include "core/result.h"
 
 #include <KDSoapClient/KDSoapValue.h>
-
 #include <QByteArray>
 
 namespace occ::cloud {

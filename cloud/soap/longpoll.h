@@ -4,12 +4,11 @@
 #include "core/clock.h"
 #include "storage/commandqueue.h"
 
+#include <functional>
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
-
-#include <functional>
 
 namespace occ::cloud {
 
@@ -26,9 +25,9 @@ public:
 
     LongPolls(CommandQueue &commands, const Clock &clock, int wakeupMs, QObject *parent = nullptr);
 
-    // connection: the caller's socket; a waiter whose socket is gone is dropped
-    // without taking its commands.
-    void wait(const QStringList &hubIds, qint64 deadline, QObject *connection, Answer answer);
+    // alive: whether the caller's connection is still there; a waiter whose
+    // connection is gone is dropped without taking its commands.
+    void wait(const QStringList &hubIds, qint64 deadline, std::function<bool()> alive, Answer answer);
     int waiting() const { return int(m_waiters.size()); }
 
 private:
@@ -38,7 +37,7 @@ private:
     {
         QStringList hubIds;
         qint64 deadline;
-        QPointer<QObject> connection;
+        std::function<bool()> alive;
         Answer answer;
     };
     CommandQueue &m_commands;

@@ -8,7 +8,8 @@ Result<void> AccessPolicy::mayActFor(const pki::Identity &caller, const QString 
         return fail(ErrorCategory::Input, QStringLiteral("hubId is missing"));
     if (caller.role == pki::Role::Hub) {
         if (hubId != caller.id)
-            return fail(ErrorCategory::Auth, QStringLiteral("hub %1 may not act for hub %2").arg(caller.id, hubId));
+            return fail(ErrorCategory::Auth,
+                        QStringLiteral("hub %1 may not act for hub %2").arg(caller.id, hubId));
         return {};
     }
     if (caller.role != pki::Role::Connector)
@@ -25,8 +26,9 @@ Result<void> AccessPolicy::mayActFor(const pki::Identity &caller, const QString 
         it = m_hubCustomer.insert(hubId, (*node)->customerId);
     }
     if (it.value() != caller.customerId)
-        return fail(ErrorCategory::Auth, QStringLiteral("hub %1 belongs to another customer than connector %2")
-                                             .arg(hubId, caller.id));
+        return fail(
+            ErrorCategory::Auth,
+            QStringLiteral("hub %1 belongs to another customer than connector %2").arg(hubId, caller.id));
     return {};
 }
 

@@ -1,0 +1,206 @@
+#include "httpconnection.h"
+
+#include "http/httpworker.h"
+#include "tls/tlsconnection.h"
+#include "tls/tlscontext.h"
+
+#include <openssl/x509.h>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+
+namespace occ::cloud::http {
+
+namespace {
+
+QSslCertificate toQSslCertificate(X509 *certificate)
+{
+    if (!certificate)
+        return QSslCertificate();
+    unsigned char *der = nullptr;
+    const int length = i2d_X509(certificate, &der);
+    if (length <= 0)
+        return QSslCertificate();
+    QSslCertificate result(QByteArray(reinterpret_cast<const char *>(der), length), QSsl::Der);
+    OPENSSL_free(der);
+    return result;
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(quint64 id, HttpWorker &worker, int fd, QHostAddress peer, quint16 peerPort,
+                               QByteArray peerKey)
+    : m_id(id)
+    , m_worker(worker)
+    , m_tls(worker.tlsContext())
+    , m_peer(std::move(peer))
+    , m_peerPort(peerPort)
+    , m_peerKey(std::move(peerKey))
+    , m_parser(worker.config().limits)
+{
+    m_deadline = worker.now() + worker.config().timeouts.handshakeMs;
+    m_connection = std::make_unique<tls::TlsConnection>(
+        m_tls->get(), fd, true, worker.sockets(),
+        tls::TlsConnection::Callbacks{[this] { onEncrypted(); },
+                                      [this](const char *data, qsizetype size) { onData(data, size); },
+                                      [this](const QString &reason) { onClosed(reason); }});
+    m_connection->setMaxPending(64 * 1024 * 1024); // a large page for a slow reader
+}
+
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::start()
+{
+    m_connection->start();
+}
+
+void HttpConnection::onEncrypted()
+{
+    m_peerCertificate = toQSslCertificate(m_connection->peerCertificate());
+    m_parser.setAuthenticated(!m_peerCertificate.isNull());
+    m_phase = Phase::Head;
+    // The first request must come soon; later ones may wait for the idle timeout.
+    m_deadline = m_worker.now() + m_worker.config().timeouts.headMs;
+}
+
+void HttpConnection::onData(const char *data, qsizetype size)
+{
+    if (m_phase == Phase::Head && !m_headStarted && m_in.isEmpty()) {
+        m_headStarted = true;
+        m_deadline = m_worker.now() + m_worker.config().timeouts.headMs;
+    }
+    m_in.append(data, size);
+    if (m_phase == Phase::Head || m_phase == Phase::Body)
+        process();
+}
+
+void HttpConnection::process()
+{
+    while (m_phase == Phase::Head || m_phase == Phase::Body) {
+        const HttpParser::State before = m_parser.state();
+        const HttpParser::State state = m_parser.parse(m_in);
+        if (state == HttpParser::State::Error) {
+            refuse(m_parser.status(), m_parser.message());
+            return;
+        }
+        if (state == HttpParser::State::Body) {
+            if (before == HttpParser::State::Head) {
+                m_phase = Phase::Body;
+                m_deadline = m_worker.now() + m_worker.config().timeouts.bodyMs;
+            }
+            if (m_parser.wantsContinue())
+                m_connection->write("HTTP/1.1 100 Continue\r\n\r\n");
+            return;
+        }
+        if (state != HttpParser::State::Complete)
+            return; // more of the head to come
+        HttpRequest request = m_parser.takeRequest();
+        request.peerAddress = m_peer;
+        request.peerPort = m_peerPort;
+        request.peerCertificate = m_peerCertificate;
+        request.connectionId = m_id;
+        m_keepAlive = request.keepAlive();
+        if (m_pending) {
+            // Past the front door: one complete request within the limits.
+            m_pending = false;
+            m_worker.gate().established(m_peerKey);
+        }
+        m_phase = Phase::Handling;
+        m_deadline = m_worker.now() + m_worker.config().timeouts.handlerMs;
+        m_connection->setReading(false);
+        ++m_worker.stats().requests;
+        m_worker.dispatch(std::move(request), m_id, ++m_request);
+        return; // the rest waits until the answer is out
+    }
+}
+
+void HttpConnection::refuse(int status, const QString &message)
+{
+    ++m_worker.stats().refusedRequests;
+    qCInfo(lcHttp).noquote() << m_peer.toString() << "refused with" << status << ":" << message;
+    const auto &format = m_worker.config().refusal;
+    HttpResponse response =
+        format ? format(m_parser.path(), status, message) : HttpResponse::text(status, message, true);
+    response.close = true;
+    m_phase = Phase::Handling; // nothing more is read
+    m_connection->setReading(false);
+    m_connection->write(response.serialize(false));
+    m_connection->closeWhenFlushed(QStringLiteral("%1 %2").arg(status).arg(message));
+}
+
+void HttpConnection::respond(quint64 request, HttpResponse response)
+{
+    if (m_phase != Phase::Handling || request != m_request)
+        return;
+    const bool keepAlive = m_keepAlive && !response.close;
+    if (!m_connection->write(response.serialize(keepAlive)))
+        return; // gone; onClosed() reported it
+    if (!keepAlive) {
+        m_connection->closeWhenFlushed(QStringLiteral("request done"));
+        return;
+    }
+    m_phase = Phase::Head;
+    m_headStarted = false;
+    m_deadline = m_worker.now() + m_worker.config().timeouts.idleMs;
+    resume();
+}
+
+void HttpConnection::resume()
+{
+    m_connection->setReading(true);
+    if (!m_in.isEmpty()) {
+        m_headStarted = true;
+        m_deadline = m_worker.now() + m_worker.config().timeouts.headMs;
+        process(); // a pipelined request already here
+    }
+    if (m_phase == Phase::Head)
+        m_connection->readPending(); // and what OpenSSL decrypted meanwhile
+}
+
+void HttpConnection::sweep(qint64 now)
+{
+    if (m_phase == Phase::Closed || now < m_deadline)
+        return;
+    const HttpTimeouts &t = m_worker.config().timeouts;
+    ++m_worker.stats().timeouts;
+    switch (m_phase) {
+    case Phase::Handshake:
+        close(QStringLiteral("no TLS handshake within %1 ms").arg(t.handshakeMs));
+        break;
+    case Phase::Head:
+        if (!m_headStarted && !m_pending)
+            close(QStringLiteral("idle for %1 ms").arg(t.idleMs));
+        else
+            refuse(408, QStringLiteral("the request head did not arrive within %1 ms").arg(t.headMs));
+        break;
+    case Phase::Body:
+        refuse(408, QStringLiteral("the request body did not arrive within %1 ms").arg(t.bodyMs));
+        break;
+    case Phase::Handling:
+        if (m_connection->pendingOutput() == 0) {
+            m_request = 0; // a late answer goes nowhere
+            refuse(500, QStringLiteral("the request was not answered within %1 ms").arg(t.handlerMs));
+        } else {
+            close(QStringLiteral("the peer does not read the answer"));
+        }
+        break;
+    case Phase::Closed:
+        break;
+    }
+}
+
+void HttpConnection::close(const QString &reason)
+{
+    m_connection->close(reason);
+}
+
+void HttpConnection::onClosed(const QString &reason)
+{
+    if (m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closed;
+    qCDebug(lcHttp).noquote() << "connection from" << m_peer.toString() << "ended:" << reason;
+    m_worker.connectionEnded(*this);
+}
+
+} // namespace occ::cloud::http

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "http/httpserver.h"
+#include "identity/cloudpki.h"
+#include "server/cloudcontext.h"
+#include "settings/settings.h"
+
+#include <memory>
+#include <QTranslator>
+
+namespace occ::cloud {
+
+class CloudServices;
+
+// occ-cloud serve: the front door (HttpServer) with the cloud's TLS credentials
+// and the CloudHandler in each of its threads, configured from the settings.
+class CloudServer
+{
+public:
+    CloudServer(CloudServices &services, const settings::Settings &settings, const Clock &clock);
+    ~CloudServer();
+
+    Result<void> start(const QHostAddress &address, quint16 port,
+                       const CloudPki::ServerCredentials &credentials);
+    void stop();
+    QHostAddress address() const;
+    quint16 port() const;
+    const http::HttpStats &stats() const;
+
+    static http::HttpServerConfig frontDoorConfig(const settings::Settings &settings);
+
+private:
+    CloudServices &m_services;
+    const settings::Settings &m_settings;
+    const Clock &m_clock;
+    QTranslator m_german;
+    std::unique_ptr<CallerAuthenticator> m_authenticator;
+    std::unique_ptr<CloudContext> m_context;
+    std::unique_ptr<http::HttpServer> m_server;
+};
+
+} // namespace occ::cloud
