@@ -11,6 +11,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QDateTime>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -19,6 +21,8 @@
 #include <QTranslator>
 
 #include <cstdio>
+
+#include <sys/stat.h>
 
 namespace occ::cloud {
 namespace {
@@ -66,6 +70,23 @@ struct Invocation
     QStringList positional;
 };
 
+// The data folder holds every customer's (encrypted) CA key and all measurements:
+// whatever occ-cloud creates is for its own user only (issue 9 item 19). A folder
+// the administrator made is kept as it is, with a warning when others may read it.
+void keepPrivate(const QString &dataDir)
+{
+    ::umask(077);
+    struct stat st{};
+    if (::stat(QFile::encodeName(dataDir).constData(), &st) != 0) {
+        QDir().mkpath(dataDir);
+        ::chmod(QFile::encodeName(dataDir).constData(), 0700);
+    } else if ((st.st_mode & 077) != 0) {
+        std::fprintf(stderr, "occ-cloud: warning: the data folder %s has mode %o; 0700 keeps its keys and "
+                             "measurements from other users\n",
+                     qPrintable(dataDir), unsigned(st.st_mode & 0777));
+    }
+}
+
 // Parses the options of one command; returns an exit code when done already.
 std::optional<int> parse(Invocation &in, const QStringList &arguments, const QString &syntax,
                          const QList<QCommandLineOption> &extra)
@@ -84,6 +105,7 @@ std::optional<int> parse(Invocation &in, const QStringList &arguments, const QSt
     if (!common)
         return failWith(common.error());
     in.common = *common;
+    keepPrivate(in.common.dataDir);
     Result<settings::Settings> loaded = settings::loadSettings(in.common);
     if (!loaded)
         return failWith(loaded.error());
