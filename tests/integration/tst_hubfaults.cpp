@@ -548,8 +548,14 @@ private slots:
         QCOMPARE(m_hub->state(), QStringLiteral("ConnectorLan"));
         qInfo("hub RSS %lld kB before the search, peak %lld kB; the rogue sent %lld bytes of description",
               before, peak, flood->descriptionBytesSent());
-        QVERIFY2(peak - before < 8 * 1024,
-                 qPrintable(QStringLiteral("RSS grew by %1 kB").arg(peak - before)));
+#ifdef __SANITIZE_ADDRESS__
+        // ASan's allocator keeps freed memory in quarantine and pads every block; a
+        // stream read without the limit still grows far past this.
+        const qint64 limitKb = 24 * 1024;
+#else
+        const qint64 limitKb = 8 * 1024;
+#endif
+        QVERIFY2(peak - before < limitKb, qPrintable(QStringLiteral("RSS grew by %1 kB").arg(peak - before)));
         QVERIFY(flood->descriptionBytesSent() < 32 * 1024 * 1024);
         m_hub->stop();
     }
