@@ -5,39 +5,38 @@
 #include "core/logging.h"
 #include "core/signals.h"
 #include "server/cloudcontext.h"
-#include "server/occpage.h"
 #include "server/cloudserver.h"
+#include "server/occpage.h"
 #include "settings/commandline.h"
 
+#include <cstdio>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
-#include <QDateTime>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTranslator>
-
-#include <cstdio>
-
 #include <sys/stat.h>
 
 namespace occ::cloud {
 namespace {
 
-const char kUsage[] = "Usage: occ-cloud COMMAND [options]\n\n"
-                      "Commands:\n"
-                      "  serve                      run the OCC cloud (HTTPS: SOAP, WSDL, OCC page)\n"
-                      "  customer add NAME          create a customer; prints its id and enrolment key\n"
-                      "  customers                  list customers\n"
-                      "  hubs                       list hubs with path, connector and last contact\n"
-                      "  measurements HUB           list a hub's measurements\n"
-                      "  command HUB KIND [ARG...]  queue reconnect | runSensor ID | reloadConfig | collectDiagnostics\n"
-                      "  commands [HUB]             list commands and their results\n"
-                      "  revoke ID|SERIAL           revoke the certificates of a hub or connector\n\n"
-                      "Run 'occ-cloud COMMAND --help' for the options of a command.\n";
+const char kUsage[] =
+    "Usage: occ-cloud COMMAND [options]\n\n"
+    "Commands:\n"
+    "  serve                      run the OCC cloud (HTTPS: SOAP, WSDL, OCC page)\n"
+    "  customer add NAME          create a customer; prints its id and enrolment key\n"
+    "  customers                  list customers\n"
+    "  hubs                       list hubs with path, connector and last contact\n"
+    "  measurements HUB           list a hub's measurements\n"
+    "  command HUB KIND [ARG...]  queue reconnect | runSensor ID | reloadConfig | collectDiagnostics\n"
+    "  commands [HUB]             list commands and their results\n"
+    "  revoke ID|SERIAL           revoke the certificates of a hub or connector\n\n"
+    "Run 'occ-cloud COMMAND --help' for the options of a command.\n";
 
 void out(const QString &text)
 {
@@ -53,8 +52,9 @@ int failWith(const Error &error)
 
 QString json(const QJsonValue &value)
 {
-    return QString::fromUtf8(value.isArray() ? QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented)
-                                             : QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented));
+    return QString::fromUtf8(value.isArray()
+                                 ? QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented)
+                                 : QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented));
 }
 
 QString isoTime(qint64 ms)
@@ -76,13 +76,15 @@ struct Invocation
 void keepPrivate(const QString &dataDir)
 {
     ::umask(077);
-    struct stat st{};
+    struct stat st
+    {};
     if (::stat(QFile::encodeName(dataDir).constData(), &st) != 0) {
         QDir().mkpath(dataDir);
         ::chmod(QFile::encodeName(dataDir).constData(), 0700);
     } else if ((st.st_mode & 077) != 0) {
-        std::fprintf(stderr, "occ-cloud: warning: the data folder %s has mode %o; 0700 keeps its keys and "
-                             "measurements from other users\n",
+        std::fprintf(stderr,
+                     "occ-cloud: warning: the data folder %s has mode %o; 0700 keeps its keys and "
+                     "measurements from other users\n",
                      qPrintable(dataDir), unsigned(st.st_mode & 0777));
     }
 }
@@ -95,13 +97,16 @@ std::optional<int> parse(Invocation &in, const QStringList &arguments, const QSt
     in.parser.addHelpOption();
     in.parser.addVersionOption();
     settings::addCommonOptions(in.parser);
-    in.parser.addOption({QStringLiteral("db"), QStringLiteral("Database URL (postgresql://USER:PW@HOST:PORT/DB)."),
+    in.parser.addOption({QStringLiteral("db"),
+                         QStringLiteral("Database URL (postgresql://USER:PW@HOST:PORT/DB)."),
                          QStringLiteral("URL")});
     in.parser.addOption({QStringLiteral("json"), QStringLiteral("Machine-readable output.")});
     in.parser.addOptions(extra);
-    if (const std::optional<int> done = cli::parseCommandLine(in.parser, arguments, QStringLiteral("occ-cloud")))
+    if (const std::optional<int> done =
+            cli::parseCommandLine(in.parser, arguments, QStringLiteral("occ-cloud")))
         return *done;
-    Result<settings::CommonOptions> common = settings::readCommonOptions(in.parser, QStringLiteral("occ-cloud"));
+    Result<settings::CommonOptions> common =
+        settings::readCommonOptions(in.parser, QStringLiteral("occ-cloud"));
     if (!common)
         return failWith(common.error());
     in.common = *common;
@@ -129,16 +134,18 @@ Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
         host = host.mid(1, host.size() - 2);
     const QHostAddress address(host);
     if (colon <= 0 || !ok || port > 65535 || address.isNull())
-        return fail(ErrorCategory::Config, QStringLiteral("listen address must be ADDRESS:PORT, not '%1'").arg(text));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("listen address must be ADDRESS:PORT, not '%1'").arg(text));
     return std::pair{address, quint16(port)};
 }
 
 int serve(const QStringList &arguments)
 {
     Invocation in;
-    if (auto done = parse(in, arguments, QStringLiteral("serve --data-dir DIR [--listen ADDR:PORT] [--db URL]"),
-                          {{QStringLiteral("listen"), QStringLiteral("Address and port (default server/listen)."),
-                            QStringLiteral("ADDR:PORT")}}))
+    if (auto done =
+            parse(in, arguments, QStringLiteral("serve --data-dir DIR [--listen ADDR:PORT] [--db URL]"),
+                  {{QStringLiteral("listen"), QStringLiteral("Address and port (default server/listen)."),
+                    QStringLiteral("ADDR:PORT")}}))
         return *done;
     installLogFile(in.common.dataDir, QStringLiteral("occ-cloud"));
     SystemClock clock;
@@ -156,10 +163,10 @@ int serve(const QStringList &arguments)
     if (!listen->first.isEqual(QHostAddress::AnyIPv4) && !listen->first.isEqual(QHostAddress::AnyIPv6) &&
         listen->first != QHostAddress::Any)
         extraNames << listen->first.toString();
-    Result<CloudPki::ServerCredentials> credentials = s.pki.serverCredentials(
-        in.common.dataDir, in.settings.string(QStringLiteral("server/certificate")),
-        in.settings.string(QStringLiteral("server/key")), in.settings.string(QStringLiteral("server/keyPassphraseFile")),
-        extraNames);
+    Result<CloudPki::ServerCredentials> credentials =
+        s.pki.serverCredentials(in.common.dataDir, in.settings.string(QStringLiteral("server/certificate")),
+                                in.settings.string(QStringLiteral("server/key")),
+                                in.settings.string(QStringLiteral("server/keyPassphraseFile")), extraNames);
     if (!credentials)
         return failWith(credentials.error());
 
@@ -201,7 +208,8 @@ int customer(const QStringList &arguments)
     Result<std::unique_ptr<CloudServices>> services = openServices(in, clock);
     if (!services)
         return failWith(services.error());
-    Result<NewCustomer> created = (*services)->enrolment.createCustomer(in.positional.mid(2).join(QLatin1Char(' ')));
+    Result<NewCustomer> created =
+        (*services)->enrolment.createCustomer(in.positional.mid(2).join(QLatin1Char(' ')));
     if (!created)
         return failWith(created.error());
     if (in.parser.isSet(QStringLiteral("json")))
@@ -228,7 +236,8 @@ int customers(const QStringList &arguments)
     QJsonArray array;
     QString text;
     for (const CustomerRecord &c : std::as_const(*list)) {
-        array.append(QJsonObject{{QStringLiteral("customerId"), c.id}, {QStringLiteral("name"), c.name},
+        array.append(QJsonObject{{QStringLiteral("customerId"), c.id},
+                                 {QStringLiteral("name"), c.name},
                                  {QStringLiteral("created"), isoTime(c.created)}});
         text += QStringLiteral("%1  %2\n").arg(c.id, c.name);
     }
@@ -289,11 +298,13 @@ int hubs(const QStringList &arguments)
 int measurements(const QStringList &arguments)
 {
     Invocation in;
-    if (auto done = parse(in, arguments, QStringLiteral("measurements HUB --data-dir DIR [--json] [--after SEQ] [--limit N]"),
-                          {{QStringLiteral("after"), QStringLiteral("Only seq above this."), QStringLiteral("SEQ"),
-                            QStringLiteral("0")},
-                           {QStringLiteral("limit"), QStringLiteral("At most N rows."), QStringLiteral("N"),
-                            QStringLiteral("1000000")}}))
+    if (auto done =
+            parse(in, arguments,
+                  QStringLiteral("measurements HUB --data-dir DIR [--json] [--after SEQ] [--limit N]"),
+                  {{QStringLiteral("after"), QStringLiteral("Only seq above this."), QStringLiteral("SEQ"),
+                    QStringLiteral("0")},
+                   {QStringLiteral("limit"), QStringLiteral("At most N rows."), QStringLiteral("N"),
+                    QStringLiteral("1000000")}}))
         return *done;
     if (in.positional.size() != 2) {
         std::fprintf(stderr, "usage: occ-cloud measurements HUB --data-dir DIR [--json]\n");
@@ -339,9 +350,10 @@ int measurements(const QStringList &arguments)
 int command(const QStringList &arguments)
 {
     Invocation in;
-    if (auto done = parse(in, arguments, QStringLiteral("command HUB KIND [ARG...] --data-dir DIR [--ttl SECONDS]"),
-                          {{QStringLiteral("ttl"), QStringLiteral("Seconds the command stays valid (server/commandTtl)."),
-                            QStringLiteral("SECONDS")}}))
+    if (auto done = parse(
+            in, arguments, QStringLiteral("command HUB KIND [ARG...] --data-dir DIR [--ttl SECONDS]"),
+            {{QStringLiteral("ttl"), QStringLiteral("Seconds the command stays valid (server/commandTtl)."),
+              QStringLiteral("SECONDS")}}))
         return *done;
     if (in.positional.size() < 3) {
         std::fprintf(stderr, "usage: occ-cloud command HUB KIND [ARG...] --data-dir DIR\n");
@@ -357,10 +369,11 @@ int command(const QStringList &arguments)
         return failWith(node.error());
     if (!*node || (*node)->role != QLatin1StringView("hub"))
         return failWith(fail(ErrorCategory::Input, QStringLiteral("no enrolled hub '%1'").arg(hubId)));
-    const qint64 ttl = in.parser.isSet(QStringLiteral("ttl")) ? in.parser.value(QStringLiteral("ttl")).toLongLong() * 1000
-                                                              : in.settings.millis(QStringLiteral("server/commandTtl"));
-    Result<CommandRecord> queued = (*services)->commands.enqueue(hubId, in.positional.at(2), in.positional.mid(3), ttl,
-                                                                 QStringLiteral("cli"), clock.epochMs());
+    const qint64 ttl = in.parser.isSet(QStringLiteral("ttl"))
+                           ? in.parser.value(QStringLiteral("ttl")).toLongLong() * 1000
+                           : in.settings.millis(QStringLiteral("server/commandTtl"));
+    Result<CommandRecord> queued = (*services)->commands.enqueue(
+        hubId, in.positional.at(2), in.positional.mid(3), ttl, QStringLiteral("cli"), clock.epochMs());
     if (!queued)
         return failWith(queued.error());
     out(in.parser.isSet(QStringLiteral("json")) ? json(QJsonObject{{QStringLiteral("commandId"), queued->id}})
@@ -458,7 +471,9 @@ int runCloudCli(const QStringList &arguments)
         return 0;
     }
     out(QString::fromLatin1(kUsage));
-    return command.isEmpty() || command == QLatin1StringView("--help") || command == QLatin1StringView("-h") ? 0 : 2;
+    return command.isEmpty() || command == QLatin1StringView("--help") || command == QLatin1StringView("-h")
+               ? 0
+               : 2;
 }
 
 } // namespace occ::cloud

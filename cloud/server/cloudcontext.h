@@ -31,8 +31,8 @@ struct CloudContext
     const Clock &clock;
     ServerLimits limits;
     const QTranslator *german = nullptr; // OCC page in German
-    QString publicUrl; // server/publicUrl: what the WSDL names as the address
-    QString listenUrl; // https://ADDRESS:PORT/soap as the server listens
+    QString publicUrl;                   // server/publicUrl: what the WSDL names as the address
+    QString listenUrl;                   // https://ADDRESS:PORT/soap as the server listens
 };
 
 } // namespace occ::cloud

@@ -56,9 +56,9 @@ HubRecord hubFrom(const QSqlQuery &q)
     return hub;
 }
 
-const QString kHubColumns = QStringLiteral(
-    "SELECT hub_id, customer_id, hostname, path, connector_id, os, agent_version, queue_depth, dropped, last_seen, "
-    "last_seq, count FROM hub_state");
+const QString kHubColumns = QStringLiteral("SELECT hub_id, customer_id, hostname, path, connector_id, os, "
+                                           "agent_version, queue_depth, dropped, last_seen, "
+                                           "last_seq, count FROM hub_state");
 
 } // namespace
 
@@ -80,8 +80,9 @@ Result<cloudapi::HubSeq> MeasurementStore::ingest(const QString &customerId, con
         // PostgreSQL: many rows per statement save round trips. SQLite: one row per
         // execution of a statement prepared once (SQLite resolves parameters of a
         // long statement in quadratic time).
-        QString sql = QStringLiteral("INSERT INTO measurements (hub_id, seq, sensor, ts, status, vals, text, received, "
-                                     "via) VALUES (?,?,?,?,?,?,?,?,?)");
+        QString sql =
+            QStringLiteral("INSERT INTO measurements (hub_id, seq, sensor, ts, status, vals, text, received, "
+                           "via) VALUES (?,?,?,?,?,?,?,?,?)");
         for (qsizetype i = start + 1; i < end; ++i)
             sql += QStringLiteral(",(?,?,?,?,?,?,?,?,?)");
         sql += QStringLiteral(" ON CONFLICT (hub_id, seq) DO NOTHING");
@@ -106,11 +107,13 @@ Result<cloudapi::HubSeq> MeasurementStore::ingest(const QString &customerId, con
     for (const protocol::Measurement *m : std::as_const(newest)) {
         Result<QSqlQuery> r = execute(
             *db,
-            QStringLiteral("INSERT INTO latest (hub_id, sensor, seq, ts, status, vals, text) VALUES (?,?,?,?,?,?,?) "
-                           "ON CONFLICT (hub_id, sensor) DO UPDATE SET seq = excluded.seq, ts = excluded.ts, "
-                           "status = excluded.status, vals = excluded.vals, text = excluded.text "
-                           "WHERE excluded.seq > latest.seq"),
-            {batch.hubId, m->sensor, m->seq, m->ts, protocol::enumName(m->status), valuesJson(m->values), m->text});
+            QStringLiteral(
+                "INSERT INTO latest (hub_id, sensor, seq, ts, status, vals, text) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT (hub_id, sensor) DO UPDATE SET seq = excluded.seq, ts = excluded.ts, "
+                "status = excluded.status, vals = excluded.vals, text = excluded.text "
+                "WHERE excluded.seq > latest.seq"),
+            {batch.hubId, m->sensor, m->seq, m->ts, protocol::enumName(m->status), valuesJson(m->values),
+             m->text});
         if (!r)
             return r.error();
     }
@@ -118,11 +121,12 @@ Result<cloudapi::HubSeq> MeasurementStore::ingest(const QString &customerId, con
     // them in so that a hub that has not reported yet still shows how it came.
     Result<QSqlQuery> r = execute(
         *db,
-        QStringLiteral("INSERT INTO hub_state (hub_id, customer_id, last_seen, last_seq, count, path, connector_id) "
-                       "VALUES (?,?,?,?,?,?,?) ON CONFLICT (hub_id) DO UPDATE SET last_seen = excluded.last_seen, "
-                       "last_seq = %1(hub_state.last_seq, excluded.last_seq), count = hub_state.count + excluded.count, "
-                       "path = COALESCE(hub_state.path, excluded.path), "
-                       "connector_id = COALESCE(hub_state.connector_id, excluded.connector_id)")
+        QStringLiteral(
+            "INSERT INTO hub_state (hub_id, customer_id, last_seen, last_seq, count, path, connector_id) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (hub_id) DO UPDATE SET last_seen = excluded.last_seen, "
+            "last_seq = %1(hub_state.last_seq, excluded.last_seq), count = hub_state.count + excluded.count, "
+            "path = COALESCE(hub_state.path, excluded.path), "
+            "connector_id = COALESCE(hub_state.connector_id, excluded.connector_id)")
             .arg(m_db.greatest()),
         {batch.hubId, customerId, now, maxSeq, stored,
          via.isEmpty() ? QStringLiteral("DirectCloud") : QStringLiteral("ConnectorLan"),
@@ -142,15 +146,17 @@ Result<void> MeasurementStore::reportState(const QString &customerId, const clou
 {
     auto orNull = [](const QString &text) { return text.isEmpty() ? QVariant() : QVariant(text); };
     Result<QSqlQuery> r = m_db.query(
-        QStringLiteral("INSERT INTO hub_state (hub_id, customer_id, path, connector_id, hostname, os, agent_version, "
-                       "queue_depth, dropped, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (hub_id) DO UPDATE SET "
-                       "path = excluded.path, connector_id = excluded.connector_id, "
-                       "hostname = COALESCE(excluded.hostname, hub_state.hostname), "
-                       "os = COALESCE(excluded.os, hub_state.os), "
-                       "agent_version = COALESCE(excluded.agent_version, hub_state.agent_version), "
-                       "queue_depth = excluded.queue_depth, dropped = excluded.dropped, last_seen = excluded.last_seen"),
-        {s.hubId, customerId, s.path, orNull(s.connectorId), orNull(s.hostname), orNull(s.os), orNull(s.agentVersion),
-         s.queueDepth, s.dropped, now});
+        QStringLiteral(
+            "INSERT INTO hub_state (hub_id, customer_id, path, connector_id, hostname, os, agent_version, "
+            "queue_depth, dropped, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (hub_id) DO UPDATE "
+            "SET "
+            "path = excluded.path, connector_id = excluded.connector_id, "
+            "hostname = COALESCE(excluded.hostname, hub_state.hostname), "
+            "os = COALESCE(excluded.os, hub_state.os), "
+            "agent_version = COALESCE(excluded.agent_version, hub_state.agent_version), "
+            "queue_depth = excluded.queue_depth, dropped = excluded.dropped, last_seen = excluded.last_seen"),
+        {s.hubId, customerId, s.path, orNull(s.connectorId), orNull(s.hostname), orNull(s.os),
+         orNull(s.agentVersion), s.queueDepth, s.dropped, now});
     if (!r)
         return r.error();
     return {};
@@ -191,10 +197,11 @@ Result<void> MeasurementStore::touch(const QStringList &hubIds, qint64 now)
 
 Result<QList<HubRecord>> MeasurementStore::hubs(const QString &customerId)
 {
-    Result<QSqlQuery> q = customerId.isEmpty()
-                              ? m_db.query(kHubColumns + QStringLiteral(" ORDER BY hostname, hub_id"))
-                              : m_db.query(kHubColumns + QStringLiteral(" WHERE customer_id = ? ORDER BY hostname, hub_id"),
-                                           {customerId});
+    Result<QSqlQuery> q =
+        customerId.isEmpty()
+            ? m_db.query(kHubColumns + QStringLiteral(" ORDER BY hostname, hub_id"))
+            : m_db.query(kHubColumns + QStringLiteral(" WHERE customer_id = ? ORDER BY hostname, hub_id"),
+                         {customerId});
     if (!q)
         return q.error();
     QList<HubRecord> list;
@@ -213,11 +220,13 @@ Result<std::optional<HubRecord>> MeasurementStore::hub(const QString &hubId)
     return std::optional<HubRecord>(hubFrom(*q));
 }
 
-Result<QList<StoredMeasurement>> MeasurementStore::measurements(const QString &hubId, qint64 afterSeq, int limit)
+Result<QList<StoredMeasurement>> MeasurementStore::measurements(const QString &hubId, qint64 afterSeq,
+                                                                int limit)
 {
-    Result<QSqlQuery> q = m_db.query(QStringLiteral("SELECT seq, sensor, ts, status, vals, text, received, via FROM "
-                                                    "measurements WHERE hub_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
-                                     {hubId, afterSeq, limit});
+    Result<QSqlQuery> q =
+        m_db.query(QStringLiteral("SELECT seq, sensor, ts, status, vals, text, received, via FROM "
+                                  "measurements WHERE hub_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+                   {hubId, afterSeq, limit});
     if (!q)
         return q.error();
     QList<StoredMeasurement> list;
@@ -229,7 +238,8 @@ Result<QList<StoredMeasurement>> MeasurementStore::measurements(const QString &h
 Result<QList<protocol::Measurement>> MeasurementStore::latest(const QString &hubId)
 {
     Result<QSqlQuery> q = m_db.query(
-        QStringLiteral("SELECT seq, sensor, ts, status, vals, text FROM latest WHERE hub_id = ? ORDER BY sensor"),
+        QStringLiteral(
+            "SELECT seq, sensor, ts, status, vals, text FROM latest WHERE hub_id = ? ORDER BY sensor"),
         {hubId});
     if (!q)
         return q.error();

@@ -12,12 +12,14 @@ namespace occ::cloud {
 class MeasurementStore
 {
 public:
-    explicit MeasurementStore(Database &database) : m_db(database) {}
+    explicit MeasurementStore(Database &database)
+        : m_db(database)
+    {}
 
     // Stores a hub's measurements; replays store nothing twice. via: the connector
     // id that delivered them, or empty for a direct hub.
-    Result<cloudapi::HubSeq> ingest(const QString &customerId, const cloudapi::HubBatch &batch, const QString &via,
-                                    qint64 now);
+    Result<cloudapi::HubSeq> ingest(const QString &customerId, const cloudapi::HubBatch &batch,
+                                    const QString &via, qint64 now);
     Result<void> reportState(const QString &customerId, const cloudapi::HubState &state, qint64 now);
     // The highest seq stored for each of these hubs (0 for a hub without any).
     Result<QHash<QString, qint64>> highestSeqs(const QStringList &hubIds);

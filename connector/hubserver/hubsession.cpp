@@ -186,8 +186,8 @@ bool HubSession::acceptHello(const Hello &hello)
     const SessionConfig &config = m_worker.config();
     // lastSeq: the hub never numbers below what this connector (or the cloud, as
     // far as the connector heard) has seen of it (ARCHITECTURE §9).
-    if (!send(Welcome{kProtocolVersion, config.connectorId, config.heartbeatMs / 1000, config.maxBatch, config.window,
-                      m_worker.lastSeen(m_hubId)}))
+    if (!send(Welcome{kProtocolVersion, config.connectorId, config.heartbeatMs / 1000, config.maxBatch,
+                      config.window, m_worker.lastSeen(m_hubId)}))
         return false;
     m_worker.helloAccepted(HubHello{m_id, m_hubId, hello.hostname.left(255), hello.os.left(128),
                                     hello.agentVersion.left(64), m_serial, m_peer, m_resumed});

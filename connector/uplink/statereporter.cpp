@@ -9,9 +9,13 @@ namespace {
 constexpr int kHubsPerCall = 500;
 } // namespace
 
-StateReporter::StateReporter(CloudLink &link, HubDirectory &directory, std::function<cloudapi::ConnectorInfo()> self,
-                             qint64 intervalMs, QObject *parent)
-    : QObject(parent), m_link(link), m_directory(directory), m_self(std::move(self))
+StateReporter::StateReporter(CloudLink &link, HubDirectory &directory,
+                             std::function<cloudapi::ConnectorInfo()> self, qint64 intervalMs,
+                             QObject *parent)
+    : QObject(parent)
+    , m_link(link)
+    , m_directory(directory)
+    , m_self(std::move(self))
 {
     m_periodic.setInterval(int(intervalMs));
     connect(&m_periodic, &QTimer::timeout, this, [this] { report(true); });
@@ -58,18 +62,19 @@ void StateReporter::report(bool full)
     m_busy = true;
     auto remaining = std::make_shared<int>(int(chunks.size()));
     for (int i = 0; i < chunks.size(); ++i) {
-        m_link.client().reportState(i == 0 ? std::optional(self) : std::nullopt, chunks.at(i), [this, remaining](Result<cloudapi::StateAnswer> r) {
-            if (r) {
-                m_link.succeeded();
-                if (!r->highestSeqs.isEmpty())
-                    emit cloudSeqs(r->highestSeqs);
-            } else {
-                m_link.failed(r.error());
-            }
-            if (--*remaining > 0)
-                return;
-            m_busy = false;
-        });
+        m_link.client().reportState(i == 0 ? std::optional(self) : std::nullopt, chunks.at(i),
+                                    [this, remaining](Result<cloudapi::StateAnswer> r) {
+                                        if (r) {
+                                            m_link.succeeded();
+                                            if (!r->highestSeqs.isEmpty())
+                                                emit cloudSeqs(r->highestSeqs);
+                                        } else {
+                                            m_link.failed(r.error());
+                                        }
+                                        if (--*remaining > 0)
+                                            return;
+                                        m_busy = false;
+                                    });
     }
 }
 

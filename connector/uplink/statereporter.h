@@ -2,11 +2,10 @@
 
 #include "cloudapi/cloudtypes.h"
 
+#include <functional>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
-
-#include <functional>
 
 namespace occ::connector {
 

@@ -4,14 +4,13 @@
 #include "cloudapi/proxysettings.h"
 #include "core/result.h"
 
+#include <functional>
+#include <optional>
 #include <QList>
 #include <QObject>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QUrl>
-
-#include <functional>
-#include <optional>
 
 namespace OccSoap {
 class OccService;
@@ -40,8 +39,7 @@ class CloudClient : public QObject
 {
     Q_OBJECT
 public:
-    template <typename T>
-    using Callback = std::function<void(Result<T>)>;
+    template <typename T> using Callback = std::function<void(Result<T>)>;
 
     explicit CloudClient(const CloudEndpoint &endpoint, QObject *parent = nullptr);
     ~CloudClient() override;

@@ -14,7 +14,6 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
-
 #include <variant>
 
 namespace occ::protocol {
@@ -78,9 +77,9 @@ bool enumFromName(QStringView name, Status *out);
 
 struct Measurement
 {
-    qint64 seq = 0;     // per hub, strictly increasing, survives restarts
-    QString sensor;     // sensor id
-    qint64 ts = 0;      // ms since the epoch, UTC
+    qint64 seq = 0; // per hub, strictly increasing, survives restarts
+    QString sensor; // sensor id
+    qint64 ts = 0;  // ms since the epoch, UTC
     Status status = Status::Unknown;
     QMap<QString, double> values;
     QString text;
@@ -149,15 +148,15 @@ struct StateReport
     static constexpr auto fields()
     {
         return std::tuple{req("path", &StateReport::path), opt("queueDepth", &StateReport::queueDepth),
-                          opt("dropped", &StateReport::dropped), opt("lastDelivery", &StateReport::lastDelivery)};
+                          opt("dropped", &StateReport::dropped),
+                          opt("lastDelivery", &StateReport::lastDelivery)};
     }
     bool operator==(const StateReport &) const = default;
 };
 
 // ---- both directions ---------------------------------------------------------------
 
-template <MessageType Type>
-struct Heartbeat
+template <MessageType Type> struct Heartbeat
 {
     static constexpr MessageType kType = Type;
     qint64 n = 0;
@@ -182,9 +181,12 @@ struct Welcome
 
     static constexpr auto fields()
     {
-        return std::tuple{req("v", &Welcome::v),           req("connectorId", &Welcome::connectorId),
-                          req("heartbeat", &Welcome::heartbeat), req("maxBatch", &Welcome::maxBatch),
-                          req("window", &Welcome::window), opt("lastSeq", &Welcome::lastSeq)};
+        return std::tuple{req("v", &Welcome::v),
+                          req("connectorId", &Welcome::connectorId),
+                          req("heartbeat", &Welcome::heartbeat),
+                          req("maxBatch", &Welcome::maxBatch),
+                          req("window", &Welcome::window),
+                          opt("lastSeq", &Welcome::lastSeq)};
     }
     bool operator==(const Welcome &) const = default;
 };

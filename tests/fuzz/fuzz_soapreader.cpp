@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     occ::Result<KDSoapValue> request = occ::cloud::readSoapRequest(xml, limits);
     if (request) {
         // Whatever is accepted must serialise again.
-        const QByteArray again = occ::cloud::soapEnvelope(*request, QStringLiteral("urn:occ-project-org:cloud:1"));
+        const QByteArray again =
+            occ::cloud::soapEnvelope(*request, QStringLiteral("urn:occ-project-org:cloud:1"));
         if (again.isEmpty())
             __builtin_trap();
     }

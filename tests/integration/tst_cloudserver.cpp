@@ -408,7 +408,8 @@ private slots:
                        QStringLiteral("0.1.0"),
                        7,
                        2};
-        Result<StateAnswer> accepted = test::await<StateAnswer>([&](auto done) { client->reportState(info, {state}, done); });
+        Result<StateAnswer> accepted =
+            test::await<StateAnswer>([&](auto done) { client->reportState(info, {state}, done); });
         QVERIFY2(accepted.ok(), accepted.ok() ? "" : qPrintable(accepted.error().toString()));
         QCOMPARE(accepted->accepted, 1);
         QCOMPARE(accepted->highestSeqs.size(), 1); // what the cloud holds of the hub (nothing yet)
@@ -423,7 +424,8 @@ private slots:
         // Hubs learn their customer's connectors, with the fingerprint the TLS
         // handshake proved (not the one the connector claimed).
         auto hubClient = clientFor(hub);
-        Result<ConnectorList> list = test::await<ConnectorList>([&](auto done) { hubClient->listConnectors(done); });
+        Result<ConnectorList> list =
+            test::await<ConnectorList>([&](auto done) { hubClient->listConnectors(done); });
         QVERIFY(list.ok());
         QCOMPARE(list->highestSeq, 3); // the hub learns what the cloud holds of it
         const QList<ConnectorInfo> *connectors = &list->connectors;
@@ -435,7 +437,8 @@ private slots:
         QCOMPARE(found->port, 11002);
 
         // A hub may not report for others or claim to be a connector.
-        Result<StateAnswer> refused = test::await<StateAnswer>([&](auto done) { hubClient->reportState(info, {}, done); });
+        Result<StateAnswer> refused =
+            test::await<StateAnswer>([&](auto done) { hubClient->reportState(info, {}, done); });
         QVERIFY(!refused.ok());
 
         // The OCC page, in English and German.
@@ -546,8 +549,9 @@ private slots:
         QVERIFY(test::waitFor([&] { return ok > 0; }, 10000));
         QVERIFY2(answer.contains("Client.TooLarge"), answer.left(300).constData());
         // Without a client certificate the limit is the anonymous one (Enrol is small).
-        QVERIFY2(answer.contains("exceeds the limit of 65536 bytes for a caller without a client certificate"),
-                 answer.left(400).constData());
+        QVERIFY2(
+            answer.contains("exceeds the limit of 65536 bytes for a caller without a client certificate"),
+            answer.left(400).constData());
         QVERIFY(ok >= 1);
         // The cloud still serves after it.
         QVERIFY(submit(*client, {batch(hub.id, 100000, 100000)}).ok());

@@ -435,8 +435,8 @@ private slots:
         auto gateway = connector({QStringLiteral("connector/handshakeTimeout=3")});
         QVERIFY(gateway && gateway->start());
         const qint64 pid = gateway->program().pid();
-        QCOMPARE(test::run(QStringLiteral("prlimit"),
-                           {QStringLiteral("--pid"), QString::number(pid), QStringLiteral("--nofile=160:160")}),
+        QCOMPARE(test::run(QStringLiteral("prlimit"), {QStringLiteral("--pid"), QString::number(pid),
+                                                       QStringLiteral("--nofile=160:160")}),
                  0);
         std::vector<std::unique_ptr<QTcpSocket>> idle;
         for (int address = 0; address < 12; ++address) {
@@ -456,7 +456,8 @@ private slots:
         const qint64 before = cpuTicks();
         QTest::qWait(2000);
         const qint64 usedMs = (cpuTicks() - before) * 1000 / sysconf(_SC_CLK_TCK);
-        qInfo("300 idle connections against a limit of 160 descriptors: the connector used %lld ms of CPU in 2 s",
+        qInfo("300 idle connections against a limit of 160 descriptors: the connector used %lld ms of CPU in "
+              "2 s",
               usedMs);
         QVERIFY2(usedMs < 600, "the connector spins while it cannot accept");
         idle.clear();
