@@ -138,6 +138,17 @@ class TestFrontDoor : public QObject
         return *node;
     }
 
+    CloudEndpoint endpointFor(const Node &node) const
+    {
+        CloudEndpoint endpoint;
+        endpoint.url = m_cloud->url();
+        endpoint.trustedCas = QSslCertificate::fromPath(m_cloud->caFile());
+        endpoint.clientCertificate = node.certificate;
+        endpoint.clientKey = node.key.toQSslKey();
+        endpoint.proxy.mode = ProxySettings::Mode::None;
+        return endpoint;
+    }
+
     QJsonArray measurements(const QString &hubId) const
     {
         return m_cloud->cliJson({QStringLiteral("measurements"), hubId}).array();
@@ -377,13 +388,7 @@ private slots:
         QVERIFY2(QString::fromUtf8(answer).contains(declaration), answer.constData());
         // The project's own client still reads the detail of a qualified fault.
         const Node hub = mustEnrol(m_acme, QStringLiteral("fault-reader"));
-        CloudEndpoint endpoint;
-        endpoint.url = m_cloud->url();
-        endpoint.trustedCas = QSslCertificate::fromPath(m_cloud->caFile());
-        endpoint.clientCertificate = hub.certificate;
-        endpoint.clientKey = hub.key.toQSslKey();
-        endpoint.proxy.mode = ProxySettings::Mode::None;
-        CloudClient client(endpoint);
+        CloudClient client(endpointFor(hub));
         const HubBatch foreign{QUuid::createUuid().toString(QUuid::WithoutBraces), {}};
         Result<QList<HubSeq>> refused =
             test::await<QList<HubSeq>>([&](auto done) { client.submitBatch({foreign}, done); });
@@ -399,13 +404,7 @@ private slots:
     void idleAndHalfOpenConnectionsAreBounded()
     {
         const Node hub = mustEnrol(m_acme, QStringLiteral("steady-hub"));
-        CloudEndpoint endpoint;
-        endpoint.url = m_cloud->url();
-        endpoint.trustedCas = QSslCertificate::fromPath(m_cloud->caFile());
-        endpoint.clientCertificate = hub.certificate;
-        endpoint.clientKey = hub.key.toQSslKey();
-        endpoint.proxy.mode = ProxySettings::Mode::None;
-        CloudClient client(endpoint);
+        CloudClient client(endpointFor(hub));
         qint64 next = 1;
         int delivered = 0;
         qint64 slowest = 0;
