@@ -548,14 +548,15 @@ private slots:
         QCOMPARE(m_hub->state(), QStringLiteral("ConnectorLan"));
         qInfo("hub RSS %lld kB before the search, peak %lld kB; the rogue sent %lld bytes of description",
               before, peak, flood->descriptionBytesSent());
-#ifdef __SANITIZE_ADDRESS__
-        // ASan's allocator keeps freed memory in quarantine and pads every block; a
-        // stream read without the limit still grows far past this.
-        const qint64 limitKb = 24 * 1024;
-#else
-        const qint64 limitKb = 8 * 1024;
+#ifndef __SANITIZE_ADDRESS__
+        // The hub's own memory: not under ASan, whose allocator keeps every freed block
+        // in quarantine (up to 256 MB) and so grows with whatever the hub allocates while
+        // it connects; there the bytes the rogue got rid of below are the measure.
+        QVERIFY2(peak - before < 8 * 1024,
+                 qPrintable(QStringLiteral("RSS grew by %1 kB").arg(peak - before)));
 #endif
-        QVERIFY2(peak - before < limitKb, qPrintable(QStringLiteral("RSS grew by %1 kB").arg(peak - before)));
+        // Kernel socket buffers on loopback take a few MB; a hub reading on would
+        // have taken the whole 256 MiB.
         QVERIFY(flood->descriptionBytesSent() < 32 * 1024 * 1024);
         m_hub->stop();
     }
