@@ -6,46 +6,47 @@
 #include "core/logging.h"
 #include "core/signals.h"
 
-#include <QCoreApplication>
-#include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QNetworkProxyFactory>
-
-#include <QFile>
-#include <QFileInfo>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <vector>
-
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkProxyFactory>
 #include <unistd.h>
+#include <vector>
 
 namespace occ::hub {
 namespace {
 
 const QString kProgram = QStringLiteral("occ-sensorhub");
 
-const char kUsage[] = "Usage: occ-sensorhub [COMMAND] [options]\n\n"
-                      "Commands:\n"
-                      "  enrol --cloud URL [--cloud-ca FILE] --customer ID --key KEY   enrol this machine as a hub\n"
-                      "  run [--headless]          run the Sensorhub (the default command)\n"
-                      "  status [--json]           state of the running Sensorhub\n"
-                      "  reconnect                 ask the running Sensorhub to reconnect now\n"
-                      "  set-proxy-password        read the proxy password from stdin into the keychain\n\n"
-                      "Every command takes --data-dir DIR, --config FILE and --set group/key=value.\n";
+const char kUsage[] =
+    "Usage: occ-sensorhub [COMMAND] [options]\n\n"
+    "Commands:\n"
+    "  enrol --cloud URL [--cloud-ca FILE] --customer ID --key KEY   enrol this machine as a hub\n"
+    "  run [--headless]          run the Sensorhub (the default command)\n"
+    "  status [--json]           state of the running Sensorhub\n"
+    "  reconnect                 ask the running Sensorhub to reconnect now\n"
+    "  set-proxy-password        read the proxy password from stdin into the keychain\n\n"
+    "Every command takes --data-dir DIR, --config FILE and --set group/key=value.\n";
 
 QString statusText(const QJsonObject &s)
 {
     if (!s.contains(QStringLiteral("hubId")))
-        return QStringLiteral("state       %1 (run occ-sensorhub enrol first)\n").arg(s[QStringLiteral("state")].toString());
+        return QStringLiteral("state       %1 (run occ-sensorhub enrol first)\n")
+            .arg(s[QStringLiteral("state")].toString());
     const QJsonObject connector = s[QStringLiteral("connector")].toObject();
     const QJsonObject cloud = s[QStringLiteral("cloud")].toObject();
-    QString path = s[QStringLiteral("state")].toString() + QStringLiteral(" since ") + s[QStringLiteral("since")].toString();
+    QString path = s[QStringLiteral("state")].toString() + QStringLiteral(" since ") +
+                   s[QStringLiteral("since")].toString();
     if (!s[QStringLiteral("connectorId")].toString().isEmpty())
         path += QStringLiteral("\n            connector %1 at %2:%3 via %4")
-                    .arg(s[QStringLiteral("connectorId")].toString(), connector[QStringLiteral("address")].toString())
+                    .arg(s[QStringLiteral("connectorId")].toString(),
+                         connector[QStringLiteral("address")].toString())
                     .arg(connector[QStringLiteral("port")].toInt())
                     .arg(connector[QStringLiteral("interface")].toString());
     const QString lastError = cloud[QStringLiteral("lastError")].toString();
@@ -58,8 +59,9 @@ QString statusText(const QJsonObject &s)
              s[QStringLiteral("version")].toString(), path)
         .arg(s[QStringLiteral("queueDepth")].toInteger())
         .arg(s[QStringLiteral("dropped")].toInteger())
-        .arg(s[QStringLiteral("lastDelivery")].toString().isEmpty() ? QStringLiteral("never")
-                                                                     : s[QStringLiteral("lastDelivery")].toString())
+        .arg(s[QStringLiteral("lastDelivery")].toString().isEmpty()
+                 ? QStringLiteral("never")
+                 : s[QStringLiteral("lastDelivery")].toString())
         .arg(cloud[QStringLiteral("url")].toString(), cloud[QStringLiteral("proxy")].toString(),
              lastError.isEmpty() ? QString() : QStringLiteral("\n            last error: ") + lastError)
         .arg(s[QStringLiteral("cachedConnectors")].toArray().size());
@@ -67,18 +69,20 @@ QString statusText(const QJsonObject &s)
 
 int query(const cli::ProgramContext &context, const QString &command, bool json)
 {
-    Result<QJsonObject> answer =
-        control::controlRequest(controlSocketPath(context.options.dataDir), {{QStringLiteral("command"), command}});
+    Result<QJsonObject> answer = control::controlRequest(controlSocketPath(context.options.dataDir),
+                                                         {{QStringLiteral("command"), command}});
     if (!answer)
         return cli::failWith(kProgram, answer.error());
     if (!answer->value(QStringLiteral("ok")).toBool())
-        return cli::failWith(kProgram, fail(ErrorCategory::Input, answer->value(QStringLiteral("error")).toString()));
+        return cli::failWith(kProgram,
+                             fail(ErrorCategory::Input, answer->value(QStringLiteral("error")).toString()));
     if (json)
         cli::print(QString::fromUtf8(QJsonDocument(*answer).toJson(QJsonDocument::Indented)));
     else if (command == QLatin1StringView("status"))
         cli::print(statusText(*answer));
     else
-        cli::print(QStringLiteral("reconnecting (state %1)\n").arg(answer->value(QStringLiteral("state")).toString()));
+        cli::print(QStringLiteral("reconnecting (state %1)\n")
+                       .arg(answer->value(QStringLiteral("state")).toString()));
     return 0;
 }
 
@@ -106,7 +110,8 @@ void handOverToTray(const QStringList &arguments)
     argv.push_back(nullptr);
     std::fflush(stdout);
     ::execv(argv.front(), argv.data());
-    std::fprintf(stderr, "occ-sensorhub: cannot start %s (%s): running headless\n", qPrintable(tray), std::strerror(errno));
+    std::fprintf(stderr, "occ-sensorhub: cannot start %s (%s): running headless\n", qPrintable(tray),
+                 std::strerror(errno));
 }
 
 int run(cli::ProgramContext &context, const UiFactory &ui)
@@ -115,28 +120,33 @@ int run(cli::ProgramContext &context, const UiFactory &ui)
     QNetworkProxyFactory::setUseSystemConfiguration(true);
     SystemClock clock;
     HubCore core(context.options.dataDir, context.settings, *context.secrets, clock);
-    QObject::connect(&core, &HubCore::stateChanged, &core, [&core](ConnectionState previous, ConnectionState current) {
-        // One line per change on stdout: what an administrator (and a test) follows.
-        const QJsonObject s = core.status();
-        const QString connector = s[QStringLiteral("connectorId")].toString();
-        cli::print(QStringLiteral("%1 state %2 -> %3%4\n")
-                       .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), stateName(previous), stateName(current),
-                            connector.isEmpty() ? QString() : QStringLiteral(" connector ") + connector));
-        std::fflush(stdout);
-    });
+    QObject::connect(
+        &core, &HubCore::stateChanged, &core, [&core](ConnectionState previous, ConnectionState current) {
+            // One line per change on stdout: what an administrator (and a test) follows.
+            const QJsonObject s = core.status();
+            const QString connector = s[QStringLiteral("connectorId")].toString();
+            cli::print(QStringLiteral("%1 state %2 -> %3%4\n")
+                           .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs),
+                                stateName(previous), stateName(current),
+                                connector.isEmpty() ? QString() : QStringLiteral(" connector ") + connector));
+            std::fflush(stdout);
+        });
     if (Result<void> started = core.start(); !started)
         return cli::failWith(kProgram, started.error());
     if (core.state() == ConnectionState::NotEnrolled && !ui) {
-        std::fprintf(stderr,
-                     "occ-sensorhub: this hub is not enrolled. Run: occ-sensorhub enrol --data-dir %s --cloud URL "
-                     "--customer ID --key KEY\n",
-                     qPrintable(context.options.dataDir));
+        std::fprintf(
+            stderr,
+            "occ-sensorhub: this hub is not enrolled. Run: occ-sensorhub enrol --data-dir %s --cloud URL "
+            "--customer ID --key KEY\n",
+            qPrintable(context.options.dataDir));
         return 3;
     }
     if (core.state() == ConnectionState::NotEnrolled)
-        cli::print(QStringLiteral("occ-sensorhub running, not enrolled yet (data %1)\n").arg(context.options.dataDir));
+        cli::print(QStringLiteral("occ-sensorhub running, not enrolled yet (data %1)\n")
+                       .arg(context.options.dataDir));
     else
-        cli::print(QStringLiteral("occ-sensorhub %1 running (data %2)\n").arg(core.hubId(), context.options.dataDir));
+        cli::print(QStringLiteral("occ-sensorhub %1 running (data %2)\n")
+                       .arg(core.hubId(), context.options.dataDir));
     std::fflush(stdout);
     std::unique_ptr<QObject> frontEnd = ui ? ui(core) : nullptr;
     quitOnTerminationSignals(&core);
@@ -177,10 +187,12 @@ int runHubCli(const QStringList &arguments, const UiFactory &ui)
     parser.addVersionOption();
     settings::addCommonOptions(parser);
     parser.addOption({QStringLiteral("json"), QStringLiteral("Machine-readable output.")});
-    parser.addOption({QStringLiteral("headless"), QStringLiteral("Run without the tray icon (servers, services).")});
+    parser.addOption(
+        {QStringLiteral("headless"), QStringLiteral("Run without the tray icon (servers, services).")});
     if (command == QLatin1StringView("enrol"))
         cli::addEnrolOptions(parser);
-    if (const std::optional<int> done = cli::parseCommandLine(parser, QStringList{arguments.value(0)} + rest, kProgram))
+    if (const std::optional<int> done =
+            cli::parseCommandLine(parser, QStringList{arguments.value(0)} + rest, kProgram))
         return *done;
     Result<cli::ProgramContext> context = cli::prepare(parser, kProgram);
     if (!context)

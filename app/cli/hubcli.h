@@ -1,10 +1,9 @@
 #pragma once
 
-#include <QObject>
-#include <QStringList>
-
 #include <functional>
 #include <memory>
+#include <QObject>
+#include <QStringList>
 
 namespace occ::hub {
 

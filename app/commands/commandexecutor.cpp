@@ -12,9 +12,10 @@ constexpr int kMaxRemembered = 256;
 }
 
 CommandExecutor::CommandExecutor(const Clock &clock, CommandTarget &target, QObject *parent)
-    : QObject(parent), m_clock(clock), m_target(target)
-{
-}
+    : QObject(parent)
+    , m_clock(clock)
+    , m_target(target)
+{}
 
 QStringList CommandExecutor::kinds()
 {
@@ -33,10 +34,12 @@ void CommandExecutor::execute(const protocol::Command &command)
     }
     if (m_running.contains(command.id))
         return; // its result comes when it is done
-    qCInfo(lcCommands).noquote() << "command" << command.id << command.kind << command.args.join(QLatin1Char(' '));
+    qCInfo(lcCommands).noquote() << "command" << command.id << command.kind
+                                 << command.args.join(QLatin1Char(' '));
     if (command.expires > 0 && command.expires < m_clock.epochMs()) {
         done(command.id, false,
-             QStringLiteral("expired at %1").arg(QDateTime::fromMSecsSinceEpoch(command.expires, Qt::UTC).toString(Qt::ISODate)));
+             QStringLiteral("expired at %1")
+                 .arg(QDateTime::fromMSecsSinceEpoch(command.expires, Qt::UTC).toString(Qt::ISODate)));
         return;
     }
     m_running.append(command.id);

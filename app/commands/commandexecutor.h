@@ -3,11 +3,10 @@
 #include "core/clock.h"
 #include "protocol/messages.h"
 
+#include <functional>
 #include <QHash>
 #include <QObject>
 #include <QStringList>
-
-#include <functional>
 
 namespace occ::hub {
 

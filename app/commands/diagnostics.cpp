@@ -2,6 +2,7 @@
 
 #include "core/files.h"
 
+#include <memory>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -10,8 +11,6 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
-
-#include <memory>
 
 namespace occ::hub {
 
@@ -28,7 +27,8 @@ QStringList Diagnostics::dataFiles() const
     QDirIterator logs(m_dataDir + QStringLiteral("/logs"), QDir::Files);
     while (logs.hasNext())
         files << data.relativeFilePath(logs.next());
-    for (const char *name : {"connectors.ini", "identity/certificate.pem", "identity/customer-ca.pem", "identity/cloud-ca.pem"}) {
+    for (const char *name : {"connectors.ini", "identity/certificate.pem", "identity/customer-ca.pem",
+                             "identity/cloud-ca.pem"}) {
         if (QFileInfo::exists(data.filePath(QString::fromLatin1(name))))
             files << QString::fromLatin1(name);
     }
@@ -41,7 +41,8 @@ void Diagnostics::collect(const QString &hubId, const QList<QPair<QString, QByte
 {
     auto staging = std::make_shared<QTemporaryDir>(m_dataDir + QStringLiteral("/diagnostics-XXXXXX"));
     if (!staging->isValid()) {
-        done(fail(ErrorCategory::Io, QStringLiteral("cannot make a staging folder: %1").arg(staging->errorString())));
+        done(fail(ErrorCategory::Io,
+                  QStringLiteral("cannot make a staging folder: %1").arg(staging->errorString())));
         return;
     }
     const QString root = QStringLiteral("occ-diagnostics");
@@ -60,13 +61,14 @@ void Diagnostics::collect(const QString &hubId, const QList<QPair<QString, QByte
         interfaces += interface.name().toUtf8() + " type=" + QByteArray::number(int(interface.type())) +
                       " flags=" + QByteArray::number(int(interface.flags())) + "\n";
         for (const QNetworkAddressEntry &entry : interface.addressEntries())
-            interfaces += "  " + entry.ip().toString().toUtf8() + "/" + QByteArray::number(entry.prefixLength()) + "\n";
+            interfaces +=
+                "  " + entry.ip().toString().toUtf8() + "/" + QByteArray::number(entry.prefixLength()) + "\n";
     }
     QList<QPair<QString, QByteArray>> generated = extra;
     generated.append({QStringLiteral("interfaces.txt"), interfaces});
     for (const auto &[name, content] : std::as_const(generated)) {
-        if (Result<void> written = writeWholeFile(stage.filePath(name), blankUrlPassword(QString::fromUtf8(content)).toUtf8(),
-                                                  kOwnerOnly);
+        if (Result<void> written = writeWholeFile(
+                stage.filePath(name), blankUrlPassword(QString::fromUtf8(content)).toUtf8(), kOwnerOnly);
             !written) {
             done(written.error());
             return;
@@ -75,27 +77,32 @@ void Diagnostics::collect(const QString &hubId, const QList<QPair<QString, QByte
     const QString outDir = m_dataDir + QStringLiteral("/diagnostics");
     QDir().mkpath(outDir);
     QFile::setPermissions(outDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    const QString archive = QStringLiteral("%1/occ-diagnostics-%2-%3.tar.gz")
-                                .arg(outDir, hubId, QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    const QString archive =
+        QStringLiteral("%1/occ-diagnostics-%2-%3.tar.gz")
+            .arg(outDir, hubId, QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
     auto *tar = new QProcess(this);
     tar->setProcessChannelMode(QProcess::MergedChannels);
-    connect(tar, &QProcess::finished, this, [tar, staging, archive, done](int code, QProcess::ExitStatus status) {
-        tar->deleteLater();
-        if (status != QProcess::NormalExit || code != 0) {
-            QFile::remove(archive);
-            done(fail(ErrorCategory::Io, QStringLiteral("tar failed: %1").arg(QString::fromLocal8Bit(tar->readAll()).trimmed())));
-            return;
-        }
-        QFile::setPermissions(archive, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-        done(archive);
-    });
+    connect(
+        tar, &QProcess::finished, this, [tar, staging, archive, done](int code, QProcess::ExitStatus status) {
+            tar->deleteLater();
+            if (status != QProcess::NormalExit || code != 0) {
+                QFile::remove(archive);
+                done(fail(
+                    ErrorCategory::Io,
+                    QStringLiteral("tar failed: %1").arg(QString::fromLocal8Bit(tar->readAll()).trimmed())));
+                return;
+            }
+            QFile::setPermissions(archive, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+            done(archive);
+        });
     connect(tar, &QProcess::errorOccurred, this, [tar, done](QProcess::ProcessError error) {
         if (error != QProcess::FailedToStart)
             return;
         tar->deleteLater();
         done(fail(ErrorCategory::Io, QStringLiteral("cannot run tar: %1").arg(tar->errorString())));
     });
-    tar->start(QStringLiteral("tar"), {QStringLiteral("-czf"), archive, QStringLiteral("-C"), staging->path(), root});
+    tar->start(QStringLiteral("tar"),
+               {QStringLiteral("-czf"), archive, QStringLiteral("-C"), staging->path(), root});
 }
 
 } // namespace occ::hub

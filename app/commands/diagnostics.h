@@ -2,13 +2,12 @@
 
 #include "core/result.h"
 
+#include <functional>
 #include <QByteArray>
 #include <QList>
 #include <QObject>
 #include <QPair>
 #include <QString>
-
-#include <functional>
 
 namespace occ::hub {
 
@@ -21,7 +20,10 @@ class Diagnostics : public QObject
 {
     Q_OBJECT
 public:
-    explicit Diagnostics(QString dataDir, QObject *parent = nullptr) : QObject(parent), m_dataDir(std::move(dataDir)) {}
+    explicit Diagnostics(QString dataDir, QObject *parent = nullptr)
+        : QObject(parent)
+        , m_dataDir(std::move(dataDir))
+    {}
 
     // extra: generated files (name, content) such as status.json and settings.ini.
     void collect(const QString &hubId, const QList<QPair<QString, QByteArray>> &extra,

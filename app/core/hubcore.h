@@ -9,11 +9,10 @@
 #include "path/vpnclassifier.h"
 #include "settings/settings.h"
 
+#include <memory>
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
-
-#include <memory>
 
 namespace occ::secrets {
 class SecretStore;

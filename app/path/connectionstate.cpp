@@ -23,8 +23,9 @@ QString stateName(ConnectionState state)
 
 bool stateFromName(const QString &name, ConnectionState *state)
 {
-    for (ConnectionState s : {ConnectionState::NotEnrolled, ConnectionState::Searching, ConnectionState::ConnectorLan,
-                              ConnectionState::ConnectorVpn, ConnectionState::DirectCloud, ConnectionState::Offline}) {
+    for (ConnectionState s :
+         {ConnectionState::NotEnrolled, ConnectionState::Searching, ConnectionState::ConnectorLan,
+          ConnectionState::ConnectorVpn, ConnectionState::DirectCloud, ConnectionState::Offline}) {
         if (stateName(s) == name) {
             *state = s;
             return true;

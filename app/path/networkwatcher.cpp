@@ -8,7 +8,8 @@ Q_LOGGING_CATEGORY(lcNetwork, "occ.hub.network")
 
 namespace occ::hub {
 
-NetworkWatcher::NetworkWatcher(qint64 checkIntervalMs, QObject *parent) : QObject(parent)
+NetworkWatcher::NetworkWatcher(qint64 checkIntervalMs, QObject *parent)
+    : QObject(parent)
 {
     m_poll.setInterval(int(qMax<qint64>(500, checkIntervalMs)));
     connect(&m_poll, &QTimer::timeout, this, &NetworkWatcher::check);

@@ -4,11 +4,10 @@
 #include "core/clock.h"
 #include "path/connectionstate.h"
 
+#include <optional>
 #include <QObject>
 #include <QString>
 #include <QTimer>
-
-#include <optional>
 
 namespace occ::hub {
 
@@ -108,9 +107,9 @@ private:
     bool m_startingCloud = false;
     bool m_checkingAlive = false;
     bool m_cloudRunning = false;
-    qint64 m_lostAt = -1;     // monotonic ms of the connector loss (rule 2)
-    qint64 m_retryAt = -1;    // next connector retry (Searching) or offline retry
-    qint64 m_probeAt = -1;    // next failback probe (DirectCloud)
+    qint64 m_lostAt = -1;  // monotonic ms of the connector loss (rule 2)
+    qint64 m_retryAt = -1; // next connector retry (Searching) or offline retry
+    qint64 m_probeAt = -1; // next failback probe (DirectCloud)
     Backoff m_backoff;
     QTimer m_timer;
 };

@@ -12,7 +12,9 @@ namespace occ::hub {
 class VpnClassifier
 {
 public:
-    explicit VpnClassifier(QStringList patterns) : m_patterns(std::move(patterns)) {}
+    explicit VpnClassifier(QStringList patterns)
+        : m_patterns(std::move(patterns))
+    {}
 
     bool isVpn(const QNetworkInterface &interface) const;
     // The interface that holds a local address (invalid when none does).

@@ -2,11 +2,10 @@
 
 #include "protocol/messages.h"
 
-#include <QMap>
-#include <QString>
-
 #include <functional>
 #include <optional>
+#include <QMap>
+#include <QString>
 
 namespace occ::hub {
 

@@ -7,7 +7,9 @@ Q_LOGGING_CATEGORY(lcScheduler, "occ.hub.sensors")
 namespace occ::hub {
 
 SensorScheduler::SensorScheduler(const Clock &clock, Sink sink, QObject *parent)
-    : QObject(parent), m_clock(clock), m_sink(std::move(sink))
+    : QObject(parent)
+    , m_clock(clock)
+    , m_sink(std::move(sink))
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &SensorScheduler::runDue);
@@ -94,7 +96,8 @@ void SensorScheduler::runEntry(Entry &entry, std::function<void(qint64, const pr
     });
 }
 
-Result<void> SensorScheduler::runNow(const QString &id, std::function<void(qint64, const protocol::Measurement &)> done)
+Result<void> SensorScheduler::runNow(const QString &id,
+                                     std::function<void(qint64, const protocol::Measurement &)> done)
 {
     for (Entry &entry : m_entries) {
         if (entry.sensor->id() == id) {
@@ -104,8 +107,9 @@ Result<void> SensorScheduler::runNow(const QString &id, std::function<void(qint6
             return {};
         }
     }
-    return fail(ErrorCategory::Input,
-                QStringLiteral("no sensor '%1' (sensors: %2)").arg(id.left(64), ids().join(QStringLiteral(", "))));
+    return fail(
+        ErrorCategory::Input,
+        QStringLiteral("no sensor '%1' (sensors: %2)").arg(id.left(64), ids().join(QStringLiteral(", "))));
 }
 
 void SensorScheduler::reschedule()

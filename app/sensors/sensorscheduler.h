@@ -4,11 +4,10 @@
 #include "core/result.h"
 #include "sensors/sensor.h"
 
+#include <memory>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
-
-#include <memory>
 #include <vector>
 
 namespace occ::hub {
@@ -32,14 +31,15 @@ public:
     QStringList ids() const;
     // Runs one sensor now (the runSensor command); answers with the stored
     // measurement's seq and the reading. An error names the known sensors.
-    Result<void> runNow(const QString &id, std::function<void(qint64 seq, const protocol::Measurement &)> done);
+    Result<void> runNow(const QString &id,
+                        std::function<void(qint64 seq, const protocol::Measurement &)> done);
     qint64 runs() const { return m_runs; }
 
 private:
     struct Entry
     {
         std::unique_ptr<Sensor> sensor;
-        qint64 due = 0;      // monotonic ms
+        qint64 due = 0; // monotonic ms
         bool running = false;
         std::shared_ptr<bool> alive; // false once the entry is replaced
     };

@@ -1,9 +1,7 @@
 #include "systemsensors.h"
 
-#include <QFile>
-
 #include <cmath>
-
+#include <QFile>
 
 namespace occ::hub {
 
@@ -60,12 +58,15 @@ void UptimeSensor::run(Done done)
     Reading reading;
     reading.status = Status::Ok;
     reading.values.insert(QStringLiteral("seconds"), std::floor(seconds));
-    reading.text = QStringLiteral("up %1 d %2 h").arg(qint64(seconds) / 86400).arg(qint64(seconds) % 86400 / 3600);
+    reading.text =
+        QStringLiteral("up %1 d %2 h").arg(qint64(seconds) / 86400).arg(qint64(seconds) % 86400 / 3600);
     done(reading);
 }
 
 CpuSensor::CpuSensor(qint64 intervalMs, Thresholds thresholds, QString procRoot)
-    : m_interval(intervalMs), m_thresholds(thresholds), m_proc(std::move(procRoot))
+    : m_interval(intervalMs)
+    , m_thresholds(thresholds)
+    , m_proc(std::move(procRoot))
 {
     m_previous = read();
 }
@@ -145,11 +146,13 @@ void MemorySensor::run(Done done)
         reading.values.insert(QStringLiteral("swapUsedPercent"),
                               std::round(1000.0 * (swapTotal - kib.value("SwapFree")) / swapTotal) / 10.0);
     reading.status = m_thresholds.evaluate(used);
-    reading.text = QStringLiteral("memory %1 % used of %2 MiB").arg(used, 0, 'f', 1).arg(qint64(total / 1024));
+    reading.text =
+        QStringLiteral("memory %1 % used of %2 MiB").arg(used, 0, 'f', 1).arg(qint64(total / 1024));
     done(reading);
 }
 
-std::vector<std::unique_ptr<Sensor>> makeSystemSensors(const settings::Settings &settings, const QString &procRoot)
+std::vector<std::unique_ptr<Sensor>> makeSystemSensors(const settings::Settings &settings,
+                                                       const QString &procRoot)
 {
     const qint64 interval = qMax<qint64>(1000, settings.millis(QStringLiteral("sensors/interval")));
     auto limits = [&settings](const char *warn, const char *error) {
@@ -162,8 +165,10 @@ std::vector<std::unique_ptr<Sensor>> makeSystemSensors(const settings::Settings 
     sensors.push_back(std::make_unique<HeartbeatSensor>(
         qMax<qint64>(1000, settings.millis(QStringLiteral("sensors/heartbeatInterval")))));
     sensors.push_back(std::make_unique<UptimeSensor>(interval, procRoot));
-    sensors.push_back(std::make_unique<CpuSensor>(interval, limits("sensors/cpuWarn", "sensors/cpuError"), procRoot));
-    sensors.push_back(std::make_unique<MemorySensor>(interval, limits("sensors/memoryWarn", "sensors/memoryError"), procRoot));
+    sensors.push_back(
+        std::make_unique<CpuSensor>(interval, limits("sensors/cpuWarn", "sensors/cpuError"), procRoot));
+    sensors.push_back(std::make_unique<MemorySensor>(
+        interval, limits("sensors/memoryWarn", "sensors/memoryError"), procRoot));
     return sensors;
 }
 

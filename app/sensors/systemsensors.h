@@ -3,10 +3,9 @@
 #include "sensors/sensor.h"
 #include "settings/settings.h"
 
+#include <memory>
 #include <QElapsedTimer>
 #include <QString>
-
-#include <memory>
 #include <vector>
 
 namespace occ::hub {
@@ -18,7 +17,11 @@ namespace occ::hub {
 class HeartbeatSensor final : public Sensor
 {
 public:
-    explicit HeartbeatSensor(qint64 intervalMs) : m_interval(intervalMs) { m_started.start(); }
+    explicit HeartbeatSensor(qint64 intervalMs)
+        : m_interval(intervalMs)
+    {
+        m_started.start();
+    }
     QString id() const override { return QStringLiteral("heartbeat"); }
     qint64 intervalMs() const override { return m_interval; }
     void run(Done done) override;
@@ -32,7 +35,10 @@ private:
 class UptimeSensor final : public Sensor
 {
 public:
-    UptimeSensor(qint64 intervalMs, QString procRoot) : m_interval(intervalMs), m_proc(std::move(procRoot)) {}
+    UptimeSensor(qint64 intervalMs, QString procRoot)
+        : m_interval(intervalMs)
+        , m_proc(std::move(procRoot))
+    {}
     QString id() const override { return QStringLiteral("uptime"); }
     qint64 intervalMs() const override { return m_interval; }
     void run(Done done) override;
@@ -73,9 +79,10 @@ class MemorySensor final : public Sensor
 {
 public:
     MemorySensor(qint64 intervalMs, Thresholds thresholds, QString procRoot)
-        : m_interval(intervalMs), m_thresholds(thresholds), m_proc(std::move(procRoot))
-    {
-    }
+        : m_interval(intervalMs)
+        , m_thresholds(thresholds)
+        , m_proc(std::move(procRoot))
+    {}
     QString id() const override { return QStringLiteral("memory"); }
     qint64 intervalMs() const override { return m_interval; }
     void run(Done done) override;
@@ -88,6 +95,6 @@ private:
 
 // The sensors the settings ask for (sensors/*).
 std::vector<std::unique_ptr<Sensor>> makeSystemSensors(const settings::Settings &settings,
-                                                      const QString &procRoot = QStringLiteral("/proc"));
+                                                       const QString &procRoot = QStringLiteral("/proc"));
 
 } // namespace occ::hub

@@ -2,8 +2,8 @@
 // line as occ-sensorhub; `occ-sensorhub` (without --headless) starts this program
 // when a display exists.
 #include "cli/hubcli.h"
-#include "pki/openssl.h"
 #include "core/hubcore.h"
+#include "pki/openssl.h"
 #include "tray/trayicon.h"
 
 #include <QApplication>
@@ -27,18 +27,19 @@ int main(int argc, char **argv)
     if (translator.load(QLocale(), QStringLiteral("occ"), QStringLiteral("_"), QStringLiteral(":/i18n")) ||
         translator.load(QStringLiteral(":/i18n/occ_en.qm")))
         QApplication::installTranslator(&translator);
-    return occ::hub::runHubCli(QApplication::arguments(), [](occ::hub::HubCore &core) -> std::unique_ptr<QObject> {
-        // At login the panel may come up after us: give it a moment.
-        QDeadlineTimer deadline(10000);
-        while (!QSystemTrayIcon::isSystemTrayAvailable() && !deadline.hasExpired()) {
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 200);
-            QThread::msleep(200);
-        }
-        if (!QSystemTrayIcon::isSystemTrayAvailable()) {
-            qWarning("occ-sensorhub: no system tray on this display: running without an icon "
-                     "(occ-sensorhub status and reconnect still work)");
-            return nullptr;
-        }
-        return std::make_unique<occ::hub::TrayIcon>(core);
-    });
+    return occ::hub::runHubCli(
+        QApplication::arguments(), [](occ::hub::HubCore &core) -> std::unique_ptr<QObject> {
+            // At login the panel may come up after us: give it a moment.
+            QDeadlineTimer deadline(10000);
+            while (!QSystemTrayIcon::isSystemTrayAvailable() && !deadline.hasExpired()) {
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 200);
+                QThread::msleep(200);
+            }
+            if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+                qWarning("occ-sensorhub: no system tray on this display: running without an icon "
+                         "(occ-sensorhub status and reconnect still work)");
+                return nullptr;
+            }
+            return std::make_unique<occ::hub::TrayIcon>(core);
+        });
 }

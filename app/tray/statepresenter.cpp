@@ -96,9 +96,10 @@ QStringList StatePresenter::details(const QJsonObject &status)
             lines << tr("%n result(s) dropped: the outbox was full", nullptr, int(dropped));
         const QString last = status.value(QStringLiteral("lastDelivery")).toString();
         lines << (last.isEmpty() ? tr("Nothing delivered yet")
-                                 : tr("Last delivery %1").arg(QDateTime::fromString(last, Qt::ISODateWithMs)
-                                                                  .toLocalTime()
-                                                                  .toString(QStringLiteral("HH:mm:ss"))));
+                                 : tr("Last delivery %1")
+                                       .arg(QDateTime::fromString(last, Qt::ISODateWithMs)
+                                                .toLocalTime()
+                                                .toString(QStringLiteral("HH:mm:ss"))));
     }
     return lines;
 }

@@ -17,7 +17,9 @@ constexpr int kDetailLines = 4;
 constexpr int kRefreshMs = 5000; // queue depth and last delivery move without state changes
 } // namespace
 
-TrayIcon::TrayIcon(HubCore &core, QObject *parent) : QObject(parent), m_core(core)
+TrayIcon::TrayIcon(HubCore &core, QObject *parent)
+    : QObject(parent)
+    , m_core(core)
 {
     for (int i = 0; i < kDetailLines; ++i) {
         QAction *line = m_menu.addAction(QString());
@@ -33,7 +35,8 @@ TrayIcon::TrayIcon(HubCore &core, QObject *parent) : QObject(parent), m_core(cor
     });
     m_copyStatus = m_menu.addAction(tr("Copy status"));
     connect(m_copyStatus, &QAction::triggered, this, [this] {
-        QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(m_core.status()).toJson(QJsonDocument::Indented)));
+        QApplication::clipboard()->setText(
+            QString::fromUtf8(QJsonDocument(m_core.status()).toJson(QJsonDocument::Indented)));
     });
     m_menu.addSeparator();
     m_quit = m_menu.addAction(tr("Quit OCC Sensorhub"));
@@ -41,7 +44,8 @@ TrayIcon::TrayIcon(HubCore &core, QObject *parent) : QObject(parent), m_core(cor
     m_icon.setContextMenu(&m_menu);
     connect(&m_icon, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
         if (reason == QSystemTrayIcon::Trigger)
-            m_icon.showMessage(QStringLiteral("OCC Sensorhub"), StatePresenter::details(m_core.status()).join(QLatin1Char('\n')),
+            m_icon.showMessage(QStringLiteral("OCC Sensorhub"),
+                               StatePresenter::details(m_core.status()).join(QLatin1Char('\n')),
                                StatePresenter::icon(m_core.state()), 5000);
     });
     connect(&m_core, &HubCore::stateChanged, this, &TrayIcon::stateChanged);
@@ -56,11 +60,13 @@ void TrayIcon::stateChanged(ConnectionState previous, ConnectionState current)
     refresh();
     // Worth a notification: losing every way out, and coming back from it.
     if (current == ConnectionState::Offline)
-        m_icon.showMessage(tr("OCC Sensorhub is offline"), tr("Neither the connector nor the cloud answers. Results are kept "
-                                                              "and delivered later."),
+        m_icon.showMessage(tr("OCC Sensorhub is offline"),
+                           tr("Neither the connector nor the cloud answers. Results are kept "
+                              "and delivered later."),
                            QSystemTrayIcon::Warning, 10000);
     else if (previous == ConnectionState::Offline)
-        m_icon.showMessage(QStringLiteral("OCC Sensorhub"), StatePresenter::title(current), QSystemTrayIcon::Information, 5000);
+        m_icon.showMessage(QStringLiteral("OCC Sensorhub"), StatePresenter::title(current),
+                           QSystemTrayIcon::Information, 5000);
 }
 
 void TrayIcon::refresh()

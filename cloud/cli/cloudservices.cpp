@@ -4,15 +4,17 @@ namespace occ::cloud {
 
 CloudServices::CloudServices(DatabaseConfig config, const QString &passphraseFile, const Clock &clock,
                              int validityDays)
-    : database(std::move(config)), pki(registry, passphraseFile), enrolment(registry, pki, clock, validityDays)
-{
-}
+    : database(std::move(config))
+    , pki(registry, passphraseFile)
+    , enrolment(registry, pki, clock, validityDays)
+{}
 
 Result<std::unique_ptr<CloudServices>> CloudServices::open(const QString &dataDir, const QString &dbUrl,
-                                                           const settings::Settings &settings, const Clock &clock)
+                                                           const settings::Settings &settings,
+                                                           const Clock &clock)
 {
-    Result<DatabaseConfig> config =
-        DatabaseConfig::fromUrl(dbUrl.isEmpty() ? settings.string(QStringLiteral("server/db")) : dbUrl, dataDir);
+    Result<DatabaseConfig> config = DatabaseConfig::fromUrl(
+        dbUrl.isEmpty() ? settings.string(QStringLiteral("server/db")) : dbUrl, dataDir);
     if (!config)
         return config.error();
     QString passphraseFile = settings.string(QStringLiteral("server/caPassphraseFile"));

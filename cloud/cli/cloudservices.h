@@ -20,7 +20,8 @@ class CloudServices
 {
 public:
     static Result<std::unique_ptr<CloudServices>> open(const QString &dataDir, const QString &dbUrl,
-                                                       const settings::Settings &settings, const Clock &clock);
+                                                       const settings::Settings &settings,
+                                                       const Clock &clock);
 
     Database database;
     Registry registry{database};

@@ -15,9 +15,9 @@ Q_LOGGING_CATEGORY(lcCloudPki, "occ.cloud.pki")
 namespace occ::cloud {
 
 CloudPki::CloudPki(Registry &registry, QString passphraseFile)
-    : m_registry(registry), m_passphraseFile(std::move(passphraseFile))
-{
-}
+    : m_registry(registry)
+    , m_passphraseFile(std::move(passphraseFile))
+{}
 
 Result<void> CloudPki::loadPassphrase()
 {
@@ -31,13 +31,15 @@ Result<void> CloudPki::loadPassphrase()
         qCInfo(lcCloudPki) << "created the CA passphrase file" << m_passphraseFile;
     }
     if (QFileInfo(m_passphraseFile).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup))
-        return fail(ErrorCategory::Config, QStringLiteral("%1 must be readable by its owner only").arg(m_passphraseFile));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("%1 must be readable by its owner only").arg(m_passphraseFile));
     Result<QByteArray> passphrase = readWholeFile(m_passphraseFile);
     if (!passphrase)
         return passphrase.error();
     m_passphrase = passphrase->trimmed();
     if (m_passphrase.size() < 16)
-        return fail(ErrorCategory::Config, QStringLiteral("%1 holds no usable passphrase").arg(m_passphraseFile));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("%1 holds no usable passphrase").arg(m_passphraseFile));
     return {};
 }
 
@@ -85,10 +87,9 @@ Result<std::shared_ptr<const pki::CertificateAuthority>> CloudPki::customerCa(co
     return shared;
 }
 
-Result<CloudPki::ServerCredentials> CloudPki::serverCredentials(const QString &dataDir, const QString &certificateFile,
-                                                                const QString &keyFile,
-                                                                const QString &keyPassphraseFile,
-                                                                const QStringList &extraNames)
+Result<CloudPki::ServerCredentials>
+CloudPki::serverCredentials(const QString &dataDir, const QString &certificateFile, const QString &keyFile,
+                            const QString &keyPassphraseFile, const QStringList &extraNames)
 {
     ServerCredentials credentials;
     if (!certificateFile.isEmpty()) {
@@ -98,7 +99,8 @@ Result<CloudPki::ServerCredentials> CloudPki::serverCredentials(const QString &d
             return pem.error();
         credentials.chain = QSslCertificate::fromData(*pem, QSsl::Pem);
         if (credentials.chain.isEmpty())
-            return fail(ErrorCategory::Config, QStringLiteral("%1 holds no PEM certificate").arg(certificateFile));
+            return fail(ErrorCategory::Config,
+                        QStringLiteral("%1 holds no PEM certificate").arg(certificateFile));
         Result<QByteArray> keyPem = readWholeFile(keyFile);
         if (!keyPem)
             return keyPem.error();
@@ -151,8 +153,8 @@ Result<CloudPki::ServerCredentials> CloudPki::serverCredentials(const QString &d
         }
         dns.removeDuplicates();
         ips.removeDuplicates();
-        Result<QByteArray> cert =
-            ca->signKey(*key, {QHostInfo::localHostName().left(64), QString(), pki::Role::Cloud, 825, dns, ips});
+        Result<QByteArray> cert = ca->signKey(
+            *key, {QHostInfo::localHostName().left(64), QString(), pki::Role::Cloud, 825, dns, ips});
         if (!cert)
             return cert.error();
         Result<QByteArray> caKeyPem = ca->key().toEncryptedPem(m_passphrase);
@@ -160,8 +162,9 @@ Result<CloudPki::ServerCredentials> CloudPki::serverCredentials(const QString &d
         if (!caKeyPem || !keyPem)
             return !caKeyPem ? caKeyPem.error() : keyPem.error();
         for (const auto &[path, content, mode] :
-             {std::tuple{caPath, ca->certificatePem(), kWorldReadable}, std::tuple{caKeyPath, *caKeyPem, kOwnerOnly},
-              std::tuple{keyPath, *keyPem, kOwnerOnly}, std::tuple{certPath, *cert, kWorldReadable}}) {
+             {std::tuple{caPath, ca->certificatePem(), kWorldReadable},
+              std::tuple{caKeyPath, *caKeyPem, kOwnerOnly}, std::tuple{keyPath, *keyPem, kOwnerOnly},
+              std::tuple{certPath, *cert, kWorldReadable}}) {
             if (Result<void> w = writeWholeFile(path, content, mode); !w)
                 return w.error();
         }

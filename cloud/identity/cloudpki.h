@@ -4,12 +4,11 @@
 #include "pki/certificateauthority.h"
 #include "storage/registry.h"
 
+#include <memory>
 #include <QHash>
 #include <QMutex>
 #include <QSslCertificate>
 #include <QSslKey>
-
-#include <memory>
 
 namespace occ::cloud {
 

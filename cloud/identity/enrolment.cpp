@@ -1,12 +1,11 @@
 #include "enrolment.h"
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QUuid>
-
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 Q_LOGGING_CATEGORY(lcEnrol, "occ.cloud.enrol")
 
@@ -29,9 +28,11 @@ QByteArray hashEnrolmentKey(const QByteArray &salt, const QString &key)
 }
 
 Enrolment::Enrolment(Registry &registry, CloudPki &pki, const Clock &clock, int validityDays)
-    : m_registry(registry), m_pki(pki), m_clock(clock), m_validityDays(validityDays)
-{
-}
+    : m_registry(registry)
+    , m_pki(pki)
+    , m_clock(clock)
+    , m_validityDays(validityDays)
+{}
 
 Result<NewCustomer> Enrolment::createCustomer(const QString &name)
 {
@@ -69,14 +70,16 @@ Result<cloudapi::Certificates> Enrolment::enrol(const cloudapi::EnrolRequest &re
     if (!customer)
         return customer.error();
     // The same answer for an unknown customer and a wrong key: no probing.
-    const Error refused = fail(ErrorCategory::Auth, QStringLiteral("unknown customer or wrong enrolment key"));
+    const Error refused =
+        fail(ErrorCategory::Auth, QStringLiteral("unknown customer or wrong enrolment key"));
     if (!*customer)
         return refused;
     const QByteArray expected = (*customer)->keyHash;
     const QByteArray actual = hashEnrolmentKey((*customer)->keySalt, request.enrolmentKey);
-    if (expected.size() != actual.size() || CRYPTO_memcmp(expected.constData(), actual.constData(), size_t(expected.size())) != 0) {
-        qCWarning(lcEnrol) << "refused enrolment for customer" << request.customerId << "from" << request.hostname
-                           << ": wrong enrolment key";
+    if (expected.size() != actual.size() ||
+        CRYPTO_memcmp(expected.constData(), actual.constData(), size_t(expected.size())) != 0) {
+        qCWarning(lcEnrol) << "refused enrolment for customer" << request.customerId << "from"
+                           << request.hostname << ": wrong enrolment key";
         return refused;
     }
     NodeRecord node{QUuid::createUuid().toString(QUuid::WithoutBraces), request.customerId, request.role,
@@ -97,7 +100,8 @@ Result<cloudapi::Certificates> Enrolment::issue(const QString &id, const QString
         return ca.error();
     Result<QByteArray> certificate = (*ca)->sign(csrPem, {id, customerId, role, m_validityDays, {}, {}});
     if (!certificate)
-        return fail(ErrorCategory::Input, QStringLiteral("certificate request refused: %1").arg(certificate.error().message));
+        return fail(ErrorCategory::Input,
+                    QStringLiteral("certificate request refused: %1").arg(certificate.error().message));
     Result<pki::Identity> identity = pki::identityOf(QSslCertificate(*certificate));
     if (!identity)
         return identity.error();
@@ -109,8 +113,8 @@ Result<cloudapi::Certificates> Enrolment::issue(const QString &id, const QString
                                             identity->notAfter.toMSecsSinceEpoch(), now);
     if (!stored)
         return stored.error();
-    qCInfo(lcEnrol) << (newNode ? "enrolled" : "renewed") << pki::roleName(role) << id << "of customer" << customerId
-                    << "serial" << identity->serial;
+    qCInfo(lcEnrol) << (newNode ? "enrolled" : "renewed") << pki::roleName(role) << id << "of customer"
+                    << customerId << "serial" << identity->serial;
     return cloudapi::Certificates{id, *certificate, (*ca)->certificatePem()};
 }
 

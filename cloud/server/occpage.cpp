@@ -48,14 +48,15 @@ QString number(double value)
     return QString::number(value, 'g', 6);
 }
 
-const char kStyle[] = "body{font-family:sans-serif;margin:1.5em;color:#222}"
-                      "table{border-collapse:collapse;width:100%}"
-                      "th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}"
-                      "th{background:#f3f3f3}.path{padding:.1em .5em;border-radius:.8em;font-size:.9em}"
-                      ".ConnectorLan{background:#d6f5d6}.ConnectorVpn{background:#d6e6f5}"
-                      ".DirectCloud{background:#f5ecd6}.Offline{background:#eee;color:#777}"
-                      ".ok{color:#176b17}.warn{color:#9a6a00}.error{color:#b00020}.unknown{color:#777}"
-                      "small{color:#666}";
+const char kStyle[] =
+    "body{font-family:sans-serif;margin:1.5em;color:#222}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}"
+    "th{background:#f3f3f3}.path{padding:.1em .5em;border-radius:.8em;font-size:.9em}"
+    ".ConnectorLan{background:#d6f5d6}.ConnectorVpn{background:#d6e6f5}"
+    ".DirectCloud{background:#f5ecd6}.Offline{background:#eee;color:#777}"
+    ".ok{color:#176b17}.warn{color:#9a6a00}.error{color:#b00020}.unknown{color:#777}"
+    "small{color:#666}";
 
 } // namespace
 
@@ -83,10 +84,13 @@ bool prefersGerman(const QByteArray &acceptLanguage)
     return best == "de" || best.startsWith("de-");
 }
 
-OccPage::OccPage(Registry &registry, MeasurementStore &measurements, const Clock &clock, qint64 offlineAfterMs)
-    : m_registry(registry), m_measurements(measurements), m_clock(clock), m_offlineAfterMs(offlineAfterMs)
-{
-}
+OccPage::OccPage(Registry &registry, MeasurementStore &measurements, const Clock &clock,
+                 qint64 offlineAfterMs)
+    : m_registry(registry)
+    , m_measurements(measurements)
+    , m_clock(clock)
+    , m_offlineAfterMs(offlineAfterMs)
+{}
 
 QString OccPage::effectivePath(const HubRecord &hub, qint64 now, qint64 offlineAfterMs)
 {
@@ -112,13 +116,17 @@ Result<QByteArray> OccPage::render(const QTranslator *german) const
                            "<meta name=\"viewport\" content=\"width=device-width\">")
                 .arg(german ? QStringLiteral("de") : QStringLiteral("en"));
     html += QStringLiteral("<title>%1</title><style>%2</style></head><body>")
-                .arg(text(QT_TRANSLATE_NOOP("OccPage", "OCC — Online Control Center")), QLatin1StringView(kStyle));
-    html += QStringLiteral("<h1>%1</h1>").arg(text(QT_TRANSLATE_NOOP("OccPage", "OCC — Online Control Center")));
+                .arg(text(QT_TRANSLATE_NOOP("OccPage", "OCC — Online Control Center")),
+                     QLatin1StringView(kStyle));
+    html +=
+        QStringLiteral("<h1>%1</h1>").arg(text(QT_TRANSLATE_NOOP("OccPage", "OCC — Online Control Center")));
 
     QHash<QString, int> byPath;
     for (const HubRecord &hub : std::as_const(*hubs))
         ++byPath[effectivePath(hub, now, m_offlineAfterMs)];
-    html += QStringLiteral("<p>%1: %2 &middot; ").arg(text(QT_TRANSLATE_NOOP("OccPage", "Hubs"))).arg(hubs->size());
+    html += QStringLiteral("<p>%1: %2 &middot; ")
+                .arg(text(QT_TRANSLATE_NOOP("OccPage", "Hubs")))
+                .arg(hubs->size());
     for (const char *path : {"ConnectorLan", "ConnectorVpn", "DirectCloud", "Offline"})
         html += QStringLiteral("<span class=\"path %1\">%2: %3</span> ")
                     .arg(QLatin1StringView(path), pathLabel(QLatin1StringView(path), text))
@@ -128,13 +136,17 @@ Result<QByteArray> OccPage::render(const QTranslator *german) const
                      QDateTime::fromMSecsSinceEpoch(now, Qt::UTC).toString(Qt::ISODate));
 
     for (const CustomerRecord &customer : std::as_const(*customers)) {
-        html += QStringLiteral("<h2>%1 <small>%2</small></h2>").arg(customer.name.toHtmlEscaped(), customer.id);
-        html += QStringLiteral("<table><tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th><th>%5</th><th>%6</th>"
-                               "<th>%7</th></tr>")
-                    .arg(text(QT_TRANSLATE_NOOP("OccPage", "Host")), text(QT_TRANSLATE_NOOP("OccPage", "Path")),
-                         text(QT_TRANSLATE_NOOP("OccPage", "Connector")), text(QT_TRANSLATE_NOOP("OccPage", "Last contact")),
-                         text(QT_TRANSLATE_NOOP("OccPage", "Queue")), text(QT_TRANSLATE_NOOP("OccPage", "Dropped")),
-                         text(QT_TRANSLATE_NOOP("OccPage", "Sensors")));
+        html +=
+            QStringLiteral("<h2>%1 <small>%2</small></h2>").arg(customer.name.toHtmlEscaped(), customer.id);
+        html +=
+            QStringLiteral("<table><tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th><th>%5</th><th>%6</th>"
+                           "<th>%7</th></tr>")
+                .arg(text(QT_TRANSLATE_NOOP("OccPage", "Host")), text(QT_TRANSLATE_NOOP("OccPage", "Path")),
+                     text(QT_TRANSLATE_NOOP("OccPage", "Connector")),
+                     text(QT_TRANSLATE_NOOP("OccPage", "Last contact")),
+                     text(QT_TRANSLATE_NOOP("OccPage", "Queue")),
+                     text(QT_TRANSLATE_NOOP("OccPage", "Dropped")),
+                     text(QT_TRANSLATE_NOOP("OccPage", "Sensors")));
         int rows = 0;
         for (const HubRecord &hub : std::as_const(*hubs)) {
             if (hub.customerId != customer.id)
@@ -148,21 +160,24 @@ Result<QByteArray> OccPage::render(const QTranslator *german) const
                     QStringList values;
                     for (auto it = m.values.cbegin(); it != m.values.cend(); ++it)
                         values << QStringLiteral("%1=%2").arg(it.key().toHtmlEscaped(), number(it.value()));
-                    sensors += QStringLiteral("<div><b>%1</b> <span class=\"%2\">%2</span> %3%4</div>")
-                                   .arg(m.sensor.toHtmlEscaped(), protocol::enumName(m.status),
-                                        values.join(QLatin1Char(' ')),
-                                        m.text.isEmpty() ? QString()
-                                                         : QStringLiteral(" <small>%1</small>").arg(m.text.toHtmlEscaped()));
+                    sensors +=
+                        QStringLiteral("<div><b>%1</b> <span class=\"%2\">%2</span> %3%4</div>")
+                            .arg(m.sensor.toHtmlEscaped(), protocol::enumName(m.status),
+                                 values.join(QLatin1Char(' ')),
+                                 m.text.isEmpty()
+                                     ? QString()
+                                     : QStringLiteral(" <small>%1</small>").arg(m.text.toHtmlEscaped()));
                 }
             }
-            html += QStringLiteral("<tr><td>%1<br><small>%2</small></td><td><span class=\"path %3\">%4</span></td>"
-                                   "<td>%5</td><td>%6</td><td>%7</td><td>%8</td><td>%9</td></tr>")
+            html += QStringLiteral(
+                        "<tr><td>%1<br><small>%2</small></td><td><span class=\"path %3\">%4</span></td>"
+                        "<td>%5</td><td>%6</td><td>%7</td><td>%8</td><td>%9</td></tr>")
                         .arg(hub.hostname.toHtmlEscaped(), hub.hubId, path, pathLabel(path, text),
                              hub.connectorId.isEmpty() || path == QLatin1StringView("DirectCloud")
                                  ? QStringLiteral("&mdash;")
                                  : hub.connectorId.toHtmlEscaped(),
-                             ago(hub.lastSeen, now, text), QString::number(hub.queueDepth), QString::number(hub.dropped),
-                             sensors);
+                             ago(hub.lastSeen, now, text), QString::number(hub.queueDepth),
+                             QString::number(hub.dropped), sensors);
         }
         if (rows == 0)
             html += QStringLiteral("<tr><td colspan=\"7\">%1</td></tr>")

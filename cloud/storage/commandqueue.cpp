@@ -6,8 +6,8 @@
 namespace occ::cloud {
 namespace {
 
-const QString kColumns = QStringLiteral(
-    "SELECT id, hub_id, kind, args, created, expires, state, delivered, completed, ok, detail, issued_by FROM commands");
+const QString kColumns = QStringLiteral("SELECT id, hub_id, kind, args, created, expires, state, delivered, "
+                                        "completed, ok, detail, issued_by FROM commands");
 
 CommandRecord recordFrom(const QSqlQuery &q)
 {
@@ -30,7 +30,8 @@ CommandRecord recordFrom(const QSqlQuery &q)
 // What an administrator should see: an open command past its expiry is expired.
 CommandRecord withEffectiveState(CommandRecord c, qint64 now)
 {
-    if ((c.state == QLatin1StringView("pending") || c.state == QLatin1StringView("delivered")) && c.expires <= now)
+    if ((c.state == QLatin1StringView("pending") || c.state == QLatin1StringView("delivered")) &&
+        c.expires <= now)
         c.state = QStringLiteral("expired");
     return c;
 }
@@ -52,15 +53,18 @@ bool CommandQueue::isKnownKind(const QString &kind)
     return kinds.contains(kind);
 }
 
-Result<CommandRecord> CommandQueue::enqueue(const QString &hubId, const QString &kind, const QStringList &args,
-                                            qint64 ttlMs, const QString &issuedBy, qint64 now)
+Result<CommandRecord> CommandQueue::enqueue(const QString &hubId, const QString &kind,
+                                            const QStringList &args, qint64 ttlMs, const QString &issuedBy,
+                                            qint64 now)
 {
     if (!isKnownKind(kind))
-        return fail(ErrorCategory::Input, QStringLiteral("unknown command '%1' (reconnect, runSensor, reloadConfig, "
-                                                         "collectDiagnostics)")
-                                              .arg(kind));
+        return fail(ErrorCategory::Input,
+                    QStringLiteral("unknown command '%1' (reconnect, runSensor, reloadConfig, "
+                                   "collectDiagnostics)")
+                        .arg(kind));
     if (kind == QLatin1StringView("runSensor") && args.size() != 1)
-        return fail(ErrorCategory::Input, QStringLiteral("runSensor needs exactly one argument: the sensor id"));
+        return fail(ErrorCategory::Input,
+                    QStringLiteral("runSensor needs exactly one argument: the sensor id"));
     CommandRecord c;
     c.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     c.hubId = hubId;
@@ -70,16 +74,17 @@ Result<CommandRecord> CommandQueue::enqueue(const QString &hubId, const QString 
     c.expires = now + ttlMs;
     c.state = QStringLiteral("pending");
     c.issuedBy = issuedBy;
-    Result<QSqlQuery> r = m_db.query(QStringLiteral("INSERT INTO commands (id, hub_id, kind, args, created, expires, "
-                                                    "state, issued_by) VALUES (?,?,?,?,?,?,?,?)"),
-                                     {c.id, hubId, kind, args.join(QChar(0x1f)), now, c.expires, c.state, issuedBy});
+    Result<QSqlQuery> r =
+        m_db.query(QStringLiteral("INSERT INTO commands (id, hub_id, kind, args, created, expires, "
+                                  "state, issued_by) VALUES (?,?,?,?,?,?,?,?)"),
+                   {c.id, hubId, kind, args.join(QChar(0x1f)), now, c.expires, c.state, issuedBy});
     if (!r)
         return r.error();
     return c;
 }
 
 Result<QList<cloudapi::Command>> CommandQueue::takeDeliverable(const QStringList &hubIds, qint64 now,
-                                                                qint64 redeliverAfterMs)
+                                                               qint64 redeliverAfterMs)
 {
     if (hubIds.isEmpty())
         return QList<cloudapi::Command>();
@@ -109,10 +114,11 @@ Result<QList<cloudapi::Command>> CommandQueue::takeDeliverable(const QStringList
     for (const cloudapi::Command &c : std::as_const(candidates)) {
         // Conditional, so that two pollers (e.g. two cloud instances) never both
         // take the same delivery.
-        Result<QSqlQuery> u = execute(*db,
-                                      QStringLiteral("UPDATE commands SET state = 'delivered', delivered = ? WHERE id = ? "
-                                                     "AND (state = 'pending' OR (state = 'delivered' AND delivered <= ?))"),
-                                      {now, c.id, now - redeliverAfterMs});
+        Result<QSqlQuery> u =
+            execute(*db,
+                    QStringLiteral("UPDATE commands SET state = 'delivered', delivered = ? WHERE id = ? "
+                                   "AND (state = 'pending' OR (state = 'delivered' AND delivered <= ?))"),
+                    {now, c.id, now - redeliverAfterMs});
         if (!u)
             return u.error();
         if (u->numRowsAffected() == 1)
@@ -123,12 +129,15 @@ Result<QList<cloudapi::Command>> CommandQueue::takeDeliverable(const QStringList
     return taken;
 }
 
-Result<bool> CommandQueue::complete(const QString &id, const QString &hubId, bool ok, const QString &detail, qint64 now)
+Result<bool> CommandQueue::complete(const QString &id, const QString &hubId, bool ok, const QString &detail,
+                                    qint64 now)
 {
     Result<QSqlQuery> r = m_db.query(
-        QStringLiteral("UPDATE commands SET state = ?, completed = ?, ok = ?, detail = ? WHERE id = ? AND hub_id = ? "
-                       "AND state IN ('pending', 'delivered')"),
-        {ok ? QStringLiteral("done") : QStringLiteral("failed"), now, ok ? 1 : 0, detail.left(64 * 1024), id, hubId});
+        QStringLiteral(
+            "UPDATE commands SET state = ?, completed = ?, ok = ?, detail = ? WHERE id = ? AND hub_id = ? "
+            "AND state IN ('pending', 'delivered')"),
+        {ok ? QStringLiteral("done") : QStringLiteral("failed"), now, ok ? 1 : 0, detail.left(64 * 1024), id,
+         hubId});
     if (!r)
         return r.error();
     return r->numRowsAffected() > 0;
@@ -136,10 +145,11 @@ Result<bool> CommandQueue::complete(const QString &id, const QString &hubId, boo
 
 Result<QList<CommandRecord>> CommandQueue::list(qint64 now, const QString &hubId, int limit)
 {
-    Result<QSqlQuery> q = hubId.isEmpty()
-                              ? m_db.query(kColumns + QStringLiteral(" ORDER BY created DESC LIMIT ?"), {limit})
-                              : m_db.query(kColumns + QStringLiteral(" WHERE hub_id = ? ORDER BY created DESC LIMIT ?"),
-                                           {hubId, limit});
+    Result<QSqlQuery> q =
+        hubId.isEmpty()
+            ? m_db.query(kColumns + QStringLiteral(" ORDER BY created DESC LIMIT ?"), {limit})
+            : m_db.query(kColumns + QStringLiteral(" WHERE hub_id = ? ORDER BY created DESC LIMIT ?"),
+                         {hubId, limit});
     if (!q)
         return q.error();
     QList<CommandRecord> list;

@@ -16,15 +16,18 @@ class CommandQueue
 public:
     static bool isKnownKind(const QString &kind);
 
-    explicit CommandQueue(Database &database) : m_db(database) {}
+    explicit CommandQueue(Database &database)
+        : m_db(database)
+    {}
 
-    Result<CommandRecord> enqueue(const QString &hubId, const QString &kind, const QStringList &args, qint64 ttlMs,
-                                  const QString &issuedBy, qint64 now);
+    Result<CommandRecord> enqueue(const QString &hubId, const QString &kind, const QStringList &args,
+                                  qint64 ttlMs, const QString &issuedBy, qint64 now);
     // Pending commands for these hubs; marks them delivered.
     Result<QList<cloudapi::Command>> takeDeliverable(const QStringList &hubIds, qint64 now,
                                                      qint64 redeliverAfterMs = 60000);
     // True when the command existed for that hub and was still open.
-    Result<bool> complete(const QString &id, const QString &hubId, bool ok, const QString &detail, qint64 now);
+    Result<bool> complete(const QString &id, const QString &hubId, bool ok, const QString &detail,
+                          qint64 now);
 
     // Newest first; open commands past their expiry show as expired.
     Result<QList<CommandRecord>> list(qint64 now, const QString &hubId = {}, int limit = 100);

@@ -25,10 +25,12 @@ Result<DatabaseConfig> DatabaseConfig::fromUrl(const QString &url, const QString
     if (parsed.scheme() == QLatin1StringView("sqlite")) {
         config.sqlitePath = parsed.path();
         if (config.sqlitePath.isEmpty())
-            return fail(ErrorCategory::Config, QStringLiteral("sqlite URL needs a path: sqlite:///var/lib/x.db"));
+            return fail(ErrorCategory::Config,
+                        QStringLiteral("sqlite URL needs a path: sqlite:///var/lib/x.db"));
         return config;
     }
-    if (parsed.scheme() == QLatin1StringView("postgresql") || parsed.scheme() == QLatin1StringView("postgres")) {
+    if (parsed.scheme() == QLatin1StringView("postgresql") ||
+        parsed.scheme() == QLatin1StringView("postgres")) {
         config.driver = Driver::Postgres;
         config.host = parsed.host().isEmpty() ? QStringLiteral("localhost") : parsed.host();
         config.port = parsed.port(5432);
@@ -36,13 +38,15 @@ Result<DatabaseConfig> DatabaseConfig::fromUrl(const QString &url, const QString
         config.password = parsed.password();
         config.name = parsed.path().mid(1);
         if (config.name.isEmpty())
-            return fail(ErrorCategory::Config,
-                        QStringLiteral("PostgreSQL URL needs a database name: postgresql://user@host:port/occ"));
+            return fail(
+                ErrorCategory::Config,
+                QStringLiteral("PostgreSQL URL needs a database name: postgresql://user@host:port/occ"));
         return config;
     }
-    return fail(ErrorCategory::Config,
-                QStringLiteral("--db must be empty, sqlite:///PATH or postgresql://USER:PW@HOST:PORT/DB, not '%1'")
-                    .arg(parsed.toString(QUrl::RemovePassword)));
+    return fail(
+        ErrorCategory::Config,
+        QStringLiteral("--db must be empty, sqlite:///PATH or postgresql://USER:PW@HOST:PORT/DB, not '%1'")
+            .arg(parsed.toString(QUrl::RemovePassword)));
 }
 
 QString DatabaseConfig::describe() const
@@ -127,9 +131,9 @@ Result<QSqlQuery *> Database::prepared(const QString &sql)
 }
 
 Database::Database(DatabaseConfig config)
-    : m_config(std::move(config)), m_prefix(QStringLiteral("occ-") + QUuid::createUuid().toString(QUuid::Id128))
-{
-}
+    : m_config(std::move(config))
+    , m_prefix(QStringLiteral("occ-") + QUuid::createUuid().toString(QUuid::Id128))
+{}
 
 Database::~Database()
 {
@@ -174,7 +178,8 @@ Result<QSqlDatabase> Database::open(const QString &name)
     if (!db.open())
         return sqlError(QStringLiteral("cannot open %1").arg(m_config.describe()), db.lastError());
     if (!postgres) {
-        for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+        for (const char *pragma :
+             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
             if (Result<QSqlQuery> r = execute(db, QString::fromLatin1(pragma)); !r)
                 return r.error();
         }
@@ -221,7 +226,9 @@ Result<void> Database::migrate()
         if (Result<QSqlQuery> r = execute(db, QStringLiteral("SELECT pg_advisory_xact_lock(4207)")); !r)
             return r.error();
     }
-    if (Result<QSqlQuery> r = execute(db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")); !r)
+    if (Result<QSqlQuery> r = execute(
+            db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+        !r)
         return r.error();
     Result<QSqlQuery> current = execute(db, QStringLiteral("SELECT MAX(version) FROM schema_version"));
     if (!current)
@@ -229,22 +236,27 @@ Result<void> Database::migrate()
     const int version = current->next() ? current->value(0).toInt() : 0;
     const QList<QStringList> &steps = schemaMigrations();
     if (version > steps.size())
-        return fail(ErrorCategory::Storage, QStringLiteral("database schema version %1 is newer than this occ-cloud (%2)")
-                                                .arg(version)
-                                                .arg(steps.size()));
+        return fail(ErrorCategory::Storage,
+                    QStringLiteral("database schema version %1 is newer than this occ-cloud (%2)")
+                        .arg(version)
+                        .arg(steps.size()));
     for (int step = version; step < steps.size(); ++step) {
         for (const QString &sql : steps.at(step)) {
             if (Result<QSqlQuery> r = execute(db, sql); !r)
                 return r.error();
         }
-        if (Result<QSqlQuery> r = execute(db, QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"), {step + 1}); !r)
+        if (Result<QSqlQuery> r =
+                execute(db, QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"), {step + 1});
+            !r)
             return r.error();
         qCInfo(lcStorage) << "schema migrated to version" << step + 1;
     }
     return transaction.commit();
 }
 
-Transaction::Transaction(Database &database, QSqlDatabase &db) : m_lock(database.writeLock()), m_db(db)
+Transaction::Transaction(Database &database, QSqlDatabase &db)
+    : m_lock(database.writeLock())
+    , m_db(db)
 {
     m_started = m_db.transaction();
 }

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 
+#include <memory>
 #include <QHash>
 #include <QMutex>
 #include <QRecursiveMutex>
@@ -9,8 +10,6 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
-
-#include <memory>
 
 namespace occ::cloud {
 

@@ -8,9 +8,12 @@ namespace {
 
 CustomerRecord customerFrom(const QSqlQuery &q)
 {
-    return CustomerRecord{q.value(0).toString(),         q.value(1).toString(),
-                          q.value(2).toByteArray(),      q.value(3).toByteArray(),
-                          q.value(4).toString().toLatin1(), q.value(5).toString().toLatin1(),
+    return CustomerRecord{q.value(0).toString(),
+                          q.value(1).toString(),
+                          q.value(2).toByteArray(),
+                          q.value(3).toByteArray(),
+                          q.value(4).toString().toLatin1(),
+                          q.value(5).toString().toLatin1(),
                           q.value(6).toLongLong()};
 }
 
@@ -21,10 +24,11 @@ const QString kCustomerColumns =
 
 Result<void> Registry::addCustomer(const CustomerRecord &c)
 {
-    Result<QSqlQuery> r = m_db.query(QStringLiteral("INSERT INTO customers (id, name, key_salt, key_hash, ca_certificate, "
-                                                 "ca_key, created) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                                  {c.id, c.name, QString::fromLatin1(c.keySalt), QString::fromLatin1(c.keyHash),
-                                   QString::fromLatin1(c.caCertificatePem), QString::fromLatin1(c.caKeyPem), c.created});
+    Result<QSqlQuery> r =
+        m_db.query(QStringLiteral("INSERT INTO customers (id, name, key_salt, key_hash, ca_certificate, "
+                                  "ca_key, created) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                   {c.id, c.name, QString::fromLatin1(c.keySalt), QString::fromLatin1(c.keyHash),
+                    QString::fromLatin1(c.caCertificatePem), QString::fromLatin1(c.caKeyPem), c.created});
     if (!r)
         return r.error();
     return {};
@@ -51,20 +55,22 @@ Result<QList<CustomerRecord>> Registry::customers()
     return list;
 }
 
-Result<void> Registry::addNode(const NodeRecord &node, const QByteArray &serial, const QByteArray &fingerprint,
-                               qint64 notAfter, qint64 now)
+Result<void> Registry::addNode(const NodeRecord &node, const QByteArray &serial,
+                               const QByteArray &fingerprint, qint64 notAfter, qint64 now)
 {
     Result<QSqlDatabase> db = m_db.connection();
     if (!db)
         return db.error();
     Transaction transaction(m_db, *db);
     Result<QSqlQuery> r = execute(
-        *db, QStringLiteral("INSERT INTO nodes (id, customer_id, role, hostname, created) VALUES (?, ?, ?, ?, ?)"),
+        *db,
+        QStringLiteral("INSERT INTO nodes (id, customer_id, role, hostname, created) VALUES (?, ?, ?, ?, ?)"),
         {node.id, node.customerId, node.role, node.hostname, node.created});
     if (!r)
         return r.error();
     if (node.role == QLatin1StringView("hub")) {
-        r = execute(*db, QStringLiteral("INSERT INTO hub_state (hub_id, customer_id, hostname) VALUES (?, ?, ?)"),
+        r = execute(*db,
+                    QStringLiteral("INSERT INTO hub_state (hub_id, customer_id, hostname) VALUES (?, ?, ?)"),
                     {node.id, node.customerId, node.hostname});
         if (!r)
             return r.error();
@@ -76,23 +82,25 @@ Result<void> Registry::addNode(const NodeRecord &node, const QByteArray &serial,
 
 Result<std::optional<NodeRecord>> Registry::node(const QString &id)
 {
-    Result<QSqlQuery> q =
-        m_db.query(QStringLiteral("SELECT id, customer_id, role, hostname, created FROM nodes WHERE id = ?"), {id});
+    Result<QSqlQuery> q = m_db.query(
+        QStringLiteral("SELECT id, customer_id, role, hostname, created FROM nodes WHERE id = ?"), {id});
     if (!q)
         return q.error();
     if (!q->next())
         return std::optional<NodeRecord>();
-    return std::optional<NodeRecord>(NodeRecord{q->value(0).toString(), q->value(1).toString(), q->value(2).toString(),
-                                                q->value(3).toString(), q->value(4).toLongLong()});
+    return std::optional<NodeRecord>(NodeRecord{q->value(0).toString(), q->value(1).toString(),
+                                                q->value(2).toString(), q->value(3).toString(),
+                                                q->value(4).toLongLong()});
 }
 
-Result<void> Registry::addCertificate(const QString &nodeId, const QString &customerId, const QByteArray &serial,
-                                      const QByteArray &fingerprint, qint64 notAfter, qint64 now)
+Result<void> Registry::addCertificate(const QString &nodeId, const QString &customerId,
+                                      const QByteArray &serial, const QByteArray &fingerprint,
+                                      qint64 notAfter, qint64 now)
 {
-    Result<QSqlQuery> r = m_db.query(QStringLiteral("INSERT INTO certificates (serial, node_id, customer_id, fingerprint, "
-                                                 "not_after, issued) VALUES (?, ?, ?, ?, ?, ?)"),
-                                  {QString::fromLatin1(serial), nodeId, customerId, QString::fromLatin1(fingerprint),
-                                   notAfter, now});
+    Result<QSqlQuery> r = m_db.query(
+        QStringLiteral("INSERT INTO certificates (serial, node_id, customer_id, fingerprint, "
+                       "not_after, issued) VALUES (?, ?, ?, ?, ?, ?)"),
+        {QString::fromLatin1(serial), nodeId, customerId, QString::fromLatin1(fingerprint), notAfter, now});
     if (!r)
         return r.error();
     return {};
@@ -100,9 +108,10 @@ Result<void> Registry::addCertificate(const QString &nodeId, const QString &cust
 
 Result<int> Registry::revoke(const QString &idOrSerial, qint64 now)
 {
-    Result<QSqlQuery> r = m_db.query(QStringLiteral("UPDATE certificates SET revoked = ? WHERE revoked IS NULL AND "
-                                                 "(node_id = ? OR serial = ?)"),
-                                  {now, idOrSerial, idOrSerial.toLower()});
+    Result<QSqlQuery> r =
+        m_db.query(QStringLiteral("UPDATE certificates SET revoked = ? WHERE revoked IS NULL AND "
+                                  "(node_id = ? OR serial = ?)"),
+                   {now, idOrSerial, idOrSerial.toLower()});
     if (!r)
         return r.error();
     return r->numRowsAffected();
@@ -111,7 +120,7 @@ Result<int> Registry::revoke(const QString &idOrSerial, qint64 now)
 Result<bool> Registry::isRevoked(const QByteArray &serial)
 {
     Result<QSqlQuery> q = m_db.query(QStringLiteral("SELECT revoked FROM certificates WHERE serial = ?"),
-                                  {QString::fromLatin1(serial)});
+                                     {QString::fromLatin1(serial)});
     if (!q)
         return q.error();
     // A certificate the cloud has no record of is treated as revoked.
@@ -120,7 +129,9 @@ Result<bool> Registry::isRevoked(const QByteArray &serial)
 
 Result<QStringList> Registry::revokedSerials(const QString &customerId)
 {
-    Result<QSqlQuery> q = m_db.query(QStringLiteral("SELECT serial FROM certificates WHERE customer_id = ? AND revoked IS NOT NULL ORDER BY serial"),
+    Result<QSqlQuery> q = m_db.query(
+        QStringLiteral(
+            "SELECT serial FROM certificates WHERE customer_id = ? AND revoked IS NOT NULL ORDER BY serial"),
         {customerId});
     if (!q)
         return q.error();
@@ -130,12 +141,15 @@ Result<QStringList> Registry::revokedSerials(const QString &customerId)
     return serials;
 }
 
-Result<void> Registry::upsertConnector(const QString &customerId, const cloudapi::ConnectorInfo &info, qint64 now)
+Result<void> Registry::upsertConnector(const QString &customerId, const cloudapi::ConnectorInfo &info,
+                                       qint64 now)
 {
-    Result<QSqlQuery> r = m_db.query(QStringLiteral("INSERT INTO connectors (connector_id, customer_id, hostname, addresses, port, fingerprint, "
-                       "version, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connector_id) DO UPDATE SET "
-                       "hostname = excluded.hostname, addresses = excluded.addresses, port = excluded.port, "
-                       "fingerprint = excluded.fingerprint, version = excluded.version, last_seen = excluded.last_seen"),
+    Result<QSqlQuery> r = m_db.query(
+        QStringLiteral(
+            "INSERT INTO connectors (connector_id, customer_id, hostname, addresses, port, fingerprint, "
+            "version, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connector_id) DO UPDATE SET "
+            "hostname = excluded.hostname, addresses = excluded.addresses, port = excluded.port, "
+            "fingerprint = excluded.fingerprint, version = excluded.version, last_seen = excluded.last_seen"),
         {info.connectorId, customerId, info.hostname, info.addresses.join(QLatin1Char(',')), info.port,
          info.fingerprint, info.version, now});
     if (!r)
@@ -145,9 +159,10 @@ Result<void> Registry::upsertConnector(const QString &customerId, const cloudapi
 
 Result<QList<cloudapi::ConnectorInfo>> Registry::connectors(const QString &customerId)
 {
-    Result<QSqlQuery> q = m_db.query(QStringLiteral("SELECT connector_id, hostname, addresses, port, fingerprint, version "
-                                                 "FROM connectors WHERE customer_id = ? ORDER BY last_seen DESC"),
-                                  {customerId});
+    Result<QSqlQuery> q =
+        m_db.query(QStringLiteral("SELECT connector_id, hostname, addresses, port, fingerprint, version "
+                                  "FROM connectors WHERE customer_id = ? ORDER BY last_seen DESC"),
+                   {customerId});
     if (!q)
         return q.error();
     QList<cloudapi::ConnectorInfo> list;

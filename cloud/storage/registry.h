@@ -13,7 +13,9 @@ namespace occ::cloud {
 class Registry
 {
 public:
-    explicit Registry(Database &database) : m_db(database) {}
+    explicit Registry(Database &database)
+        : m_db(database)
+    {}
 
     Result<void> addCustomer(const CustomerRecord &customer);
     Result<std::optional<CustomerRecord>> customer(const QString &id);

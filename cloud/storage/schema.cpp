@@ -31,20 +31,23 @@ const QList<QStringList> &schemaMigrations()
                            " queue_depth BIGINT NOT NULL DEFAULT 0, dropped BIGINT NOT NULL DEFAULT 0,"
                            " last_seen BIGINT NOT NULL DEFAULT 0, last_seq BIGINT NOT NULL DEFAULT 0,"
                            " count BIGINT NOT NULL DEFAULT 0)"),
-            QStringLiteral("CREATE TABLE measurements ("
-                           " hub_id TEXT NOT NULL, seq BIGINT NOT NULL, sensor TEXT NOT NULL,"
-                           " ts BIGINT NOT NULL, status TEXT NOT NULL, vals TEXT NOT NULL, text TEXT NOT NULL,"
-                           " received BIGINT NOT NULL, via TEXT NOT NULL,"
-                           " PRIMARY KEY (hub_id, seq))"),
-            QStringLiteral("CREATE TABLE latest ("
-                           " hub_id TEXT NOT NULL, sensor TEXT NOT NULL, seq BIGINT NOT NULL, ts BIGINT NOT NULL,"
-                           " status TEXT NOT NULL, vals TEXT NOT NULL, text TEXT NOT NULL,"
-                           " PRIMARY KEY (hub_id, sensor))"),
-            QStringLiteral("CREATE TABLE commands ("
-                           " id TEXT PRIMARY KEY, hub_id TEXT NOT NULL REFERENCES nodes(id), kind TEXT NOT NULL,"
-                           " args TEXT NOT NULL, created BIGINT NOT NULL, expires BIGINT NOT NULL,"
-                           " state TEXT NOT NULL, delivered BIGINT, completed BIGINT, ok INTEGER,"
-                           " detail TEXT, issued_by TEXT NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE measurements ("
+                " hub_id TEXT NOT NULL, seq BIGINT NOT NULL, sensor TEXT NOT NULL,"
+                " ts BIGINT NOT NULL, status TEXT NOT NULL, vals TEXT NOT NULL, text TEXT NOT NULL,"
+                " received BIGINT NOT NULL, via TEXT NOT NULL,"
+                " PRIMARY KEY (hub_id, seq))"),
+            QStringLiteral(
+                "CREATE TABLE latest ("
+                " hub_id TEXT NOT NULL, sensor TEXT NOT NULL, seq BIGINT NOT NULL, ts BIGINT NOT NULL,"
+                " status TEXT NOT NULL, vals TEXT NOT NULL, text TEXT NOT NULL,"
+                " PRIMARY KEY (hub_id, sensor))"),
+            QStringLiteral(
+                "CREATE TABLE commands ("
+                " id TEXT PRIMARY KEY, hub_id TEXT NOT NULL REFERENCES nodes(id), kind TEXT NOT NULL,"
+                " args TEXT NOT NULL, created BIGINT NOT NULL, expires BIGINT NOT NULL,"
+                " state TEXT NOT NULL, delivered BIGINT, completed BIGINT, ok INTEGER,"
+                " detail TEXT, issued_by TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX commands_pending ON commands (hub_id, state)"),
         },
     };

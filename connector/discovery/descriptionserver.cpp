@@ -7,7 +7,8 @@
 namespace occ::connector {
 
 DescriptionServer::DescriptionServer(QByteArray description, QObject *parent)
-    : QTcpServer(parent), m_description(std::move(description))
+    : QTcpServer(parent)
+    , m_description(std::move(description))
 {
     setProxy(QNetworkProxy::NoProxy);
     connect(this, &QTcpServer::pendingConnectionAvailable, this, &DescriptionServer::serve);
@@ -17,7 +18,9 @@ Result<void> DescriptionServer::start(quint16 port)
 {
     if (!listen(QHostAddress::AnyIPv4, port))
         return fail(ErrorCategory::Network,
-                    QStringLiteral("cannot serve the device description on port %1: %2").arg(port).arg(errorString()));
+                    QStringLiteral("cannot serve the device description on port %1: %2")
+                        .arg(port)
+                        .arg(errorString()));
     return {};
 }
 
@@ -39,10 +42,13 @@ void DescriptionServer::serve()
             const QList<QByteArray> requestLine = socket->readLine(1024).trimmed().split(' ');
             QByteArray response;
             if (requestLine.size() == 3 && requestLine.at(0) == "GET" && requestLine.at(1) == kPath) {
-                response = "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=\"utf-8\"\r\nContent-Length: " +
-                           QByteArray::number(m_description.size()) + "\r\nConnection: close\r\n\r\n" + m_description;
+                response =
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=\"utf-8\"\r\nContent-Length: " +
+                    QByteArray::number(m_description.size()) + "\r\nConnection: close\r\n\r\n" +
+                    m_description;
             } else if (requestLine.size() == 3 && requestLine.at(0) != "GET") {
-                response = "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                response = "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: "
+                           "0\r\nConnection: close\r\n\r\n";
             } else {
                 response = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
             }

@@ -11,7 +11,10 @@ Q_LOGGING_CATEGORY(lcDiscovery, "occ.connector.ssdp")
 namespace occ::connector {
 
 SsdpDevice::SsdpDevice(Config config, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_socket(m_config.endpoint), m_random(QRandomGenerator::securelySeeded())
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_socket(m_config.endpoint)
+    , m_random(QRandomGenerator::securelySeeded())
 {
     connect(&m_socket, &ssdp::SsdpSocket::datagramReceived, this, &SsdpDevice::received);
     m_alive.setInterval(qMax(1, m_config.maxAge / 2) * 1000);
@@ -32,8 +35,9 @@ Result<void> SsdpDevice::start()
     QStringList names;
     for (const QNetworkInterface &interface : m_socket.interfaces())
         names << interface.name();
-    qCInfo(lcDiscovery).noquote() << "UPnP device uuid:" + m_config.connectorId << "on" << names.join(QLatin1Char(','))
-                                  << "group" << m_config.endpoint.hostHeader();
+    qCInfo(lcDiscovery).noquote() << "UPnP device uuid:" + m_config.connectorId << "on"
+                                  << names.join(QLatin1Char(',')) << "group"
+                                  << m_config.endpoint.hostHeader();
     announce(true);
     m_alive.start();
     return {};
@@ -79,7 +83,8 @@ void SsdpDevice::received(const QNetworkDatagram &datagram)
 {
     Result<ssdp::SsdpMessage> message = ssdp::parseSsdp(datagram.data());
     if (!message) {
-        qCDebug(lcDiscovery) << "ignoring datagram from" << datagram.senderAddress() << ":" << message.error().message;
+        qCDebug(lcDiscovery) << "ignoring datagram from" << datagram.senderAddress() << ":"
+                             << message.error().message;
         return;
     }
     if (message->kind != ssdp::SsdpMessage::Kind::Search || message->header("MAN") != "\"ssdp:discover\"")
@@ -105,7 +110,8 @@ void SsdpDevice::received(const QNetworkDatagram &datagram)
     const int delay = int(m_random.bounded(quint32(qMin(mx, 5) * 1000)));
     QTimer::singleShot(delay, this, [this, answers, sender, senderPort, local] {
         for (const auto &[target, usn] : answers) {
-            const ssdp::Announcement a{locationFor(local), m_config.server, usn, target, m_config.maxAge, m_bootId, 1};
+            const ssdp::Announcement a{locationFor(local), m_config.server, usn, target,
+                                       m_config.maxAge,    m_bootId,        1};
             m_socket.sendTo(ssdp::buildResponse(a), sender, senderPort);
         }
         ++m_answered;

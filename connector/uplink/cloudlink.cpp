@@ -7,9 +7,10 @@ Q_LOGGING_CATEGORY(lcUplink, "occ.connector.uplink")
 namespace occ::connector {
 
 CloudLink::CloudLink(const cloudapi::CloudEndpoint &endpoint, const Clock &clock, QObject *parent)
-    : QObject(parent), m_clock(clock), m_client(std::make_unique<cloudapi::CloudClient>(endpoint, this))
-{
-}
+    : QObject(parent)
+    , m_clock(clock)
+    , m_client(std::make_unique<cloudapi::CloudClient>(endpoint, this))
+{}
 
 void CloudLink::setEndpoint(const cloudapi::CloudEndpoint &endpoint)
 {

@@ -3,9 +3,8 @@
 #include "cloudapi/cloudclient.h"
 #include "core/clock.h"
 
-#include <QObject>
-
 #include <memory>
+#include <QObject>
 
 namespace occ::connector {
 

@@ -11,7 +11,9 @@ Q_LOGGING_CATEGORY(lcCommands, "occ.connector.commands")
 namespace occ::connector {
 
 CommandRelay::CommandRelay(CloudLink &link, HubDirectory &directory, QObject *parent)
-    : QObject(parent), m_link(link), m_directory(directory)
+    : QObject(parent)
+    , m_link(link)
+    , m_directory(directory)
 {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, [this] { poll(m_directory.hubIds(), true); });
@@ -62,23 +64,24 @@ void CommandRelay::poll(const QStringList &hubIds, bool main)
         m_mainPolling = true;
     for (const QString &id : hubIds)
         m_polling.insert(id);
-    m_link.client().pollCommands(hubIds, cloudapi::kMaxPollSeconds, [this, hubIds, main](Result<QList<cloudapi::Command>> r) {
-        for (const QString &id : hubIds)
-            m_polling.remove(id);
-        if (main)
-            m_mainPolling = false;
-        if (!r) {
-            m_link.failed(r.error());
-            if (main)
-                m_retry.start(int(m_backoff.next()));
-            return;
-        }
-        m_link.succeeded();
-        m_backoff.reset();
-        deliver(*r);
-        if (main)
-            poll(m_directory.hubIds(), true);
-    });
+    m_link.client().pollCommands(hubIds, cloudapi::kMaxPollSeconds,
+                                 [this, hubIds, main](Result<QList<cloudapi::Command>> r) {
+                                     for (const QString &id : hubIds)
+                                         m_polling.remove(id);
+                                     if (main)
+                                         m_mainPolling = false;
+                                     if (!r) {
+                                         m_link.failed(r.error());
+                                         if (main)
+                                             m_retry.start(int(m_backoff.next()));
+                                         return;
+                                     }
+                                     m_link.succeeded();
+                                     m_backoff.reset();
+                                     deliver(*r);
+                                     if (main)
+                                         poll(m_directory.hubIds(), true);
+                                 });
 }
 
 void CommandRelay::deliver(const QList<cloudapi::Command> &commands)
@@ -91,14 +94,16 @@ void CommandRelay::deliver(const QList<cloudapi::Command> &commands)
             continue;
         }
         qCInfo(lcCommands) << "relaying" << command.kind << command.args << "to" << command.hubId;
-        hub->worker->sendTo(hub->hello.sessionId, protocol::Command{command.id, command.kind, command.args, command.expires});
+        hub->worker->sendTo(hub->hello.sessionId,
+                            protocol::Command{command.id, command.kind, command.args, command.expires});
     }
 }
 
 void CommandRelay::resultReceived(const QString &hubId, const protocol::CommandResult &result)
 {
     if (result.cmdId.startsWith(QLatin1StringView("local-"))) {
-        qCInfo(lcCommands) << "hub" << hubId << "answered local command" << result.cmdId << result.ok << result.detail;
+        qCInfo(lcCommands) << "hub" << hubId << "answered local command" << result.cmdId << result.ok
+                           << result.detail;
         return;
     }
     complete(hubId, result, 1);

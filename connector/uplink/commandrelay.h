@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/backoff.h"
 #include "cloudapi/cloudtypes.h"
+#include "core/backoff.h"
 #include "protocol/messages.h"
 
 #include <QObject>
@@ -32,7 +32,7 @@ private:
 
     CloudLink &m_link;
     HubDirectory &m_directory;
-    QSet<QString> m_polling; // hubs covered by a poll in flight
+    QSet<QString> m_polling;  // hubs covered by a poll in flight
     QSet<QString> m_arrivals; // hubs that came after the main poll started
     QTimer m_arrivalPoll;
     bool m_mainPolling = false;

@@ -10,9 +10,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcUplink)
 
 namespace occ::connector {
 
-RevocationWatcher::RevocationWatcher(CloudLink &link, RevocationList &list, HubDirectory &directory, qint64 intervalMs,
-                                     QObject *parent)
-    : QObject(parent), m_link(link), m_list(list), m_directory(directory)
+RevocationWatcher::RevocationWatcher(CloudLink &link, RevocationList &list, HubDirectory &directory,
+                                     qint64 intervalMs, QObject *parent)
+    : QObject(parent)
+    , m_link(link)
+    , m_list(list)
+    , m_directory(directory)
 {
     m_timer.setInterval(int(intervalMs));
     connect(&m_timer, &QTimer::timeout, this, &RevocationWatcher::fetch);

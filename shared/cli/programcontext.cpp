@@ -3,11 +3,10 @@
 #include "identity/enroller.h"
 #include "identity/identity.h"
 
+#include <cstdio>
 #include <QHostInfo>
 #include <QTextStream>
 #include <QUrl>
-
-#include <cstdio>
 
 namespace occ::cli {
 
@@ -23,7 +22,8 @@ void print(const QString &text)
     std::fflush(stdout);
 }
 
-std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &program)
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments,
+                                    const QString &program)
 {
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "%s: %s\n", qPrintable(program), qPrintable(parser.errorText()));
@@ -48,8 +48,8 @@ Result<ProgramContext> prepare(const QCommandLineParser &parser, const QString &
     Result<settings::Settings> loaded = settings::loadSettings(*options);
     if (!loaded)
         return loaded.error();
-    Result<std::unique_ptr<secrets::SecretStore>> store =
-        secrets::createSecretStore(loaded->string(QStringLiteral("identity/keychain")), options->dataDir, program);
+    Result<std::unique_ptr<secrets::SecretStore>> store = secrets::createSecretStore(
+        loaded->string(QStringLiteral("identity/keychain")), options->dataDir, program);
     if (!store)
         return store.error();
     return ProgramContext{program, *options, *loaded, std::move(store).value()};
@@ -57,12 +57,17 @@ Result<ProgramContext> prepare(const QCommandLineParser &parser, const QString &
 
 void addEnrolOptions(QCommandLineParser &parser)
 {
-    parser.addOption({QStringLiteral("cloud"), QStringLiteral("HTTPS URL of the OCC cloud."), QStringLiteral("URL")});
-    parser.addOption({QStringLiteral("cloud-ca"), QStringLiteral("CA certificate of a self-hosted cloud (its server-ca.pem)."),
+    parser.addOption(
+        {QStringLiteral("cloud"), QStringLiteral("HTTPS URL of the OCC cloud."), QStringLiteral("URL")});
+    parser.addOption({QStringLiteral("cloud-ca"),
+                      QStringLiteral("CA certificate of a self-hosted cloud (its server-ca.pem)."),
                       QStringLiteral("FILE")});
-    parser.addOption({QStringLiteral("customer"), QStringLiteral("Customer id (from occ-cloud customer add)."), QStringLiteral("ID")});
-    parser.addOption({QStringLiteral("key"), QStringLiteral("Enrolment key of the customer."), QStringLiteral("KEY")});
-    parser.addOption({QStringLiteral("hostname"), QStringLiteral("Host name to enrol with (default: this machine's)."),
+    parser.addOption({QStringLiteral("customer"),
+                      QStringLiteral("Customer id (from occ-cloud customer add)."), QStringLiteral("ID")});
+    parser.addOption(
+        {QStringLiteral("key"), QStringLiteral("Enrolment key of the customer."), QStringLiteral("KEY")});
+    parser.addOption({QStringLiteral("hostname"),
+                      QStringLiteral("Host name to enrol with (default: this machine's)."),
                       QStringLiteral("NAME")});
 }
 
@@ -91,8 +96,11 @@ int setProxyPassword(ProgramContext &context)
     QTextStream in(stdin);
     const QString password = in.readLine();
     if (password.isEmpty())
-        return failWith(context.program, fail(ErrorCategory::Input, QStringLiteral("no password on standard input")));
-    if (Result<void> r = secrets::writeSecret(*context.secrets, identity::kProxyPasswordSecret, password.toUtf8()); !r)
+        return failWith(context.program,
+                        fail(ErrorCategory::Input, QStringLiteral("no password on standard input")));
+    if (Result<void> r =
+            secrets::writeSecret(*context.secrets, identity::kProxyPasswordSecret, password.toUtf8());
+        !r)
         return failWith(context.program, r.error());
     print(QStringLiteral("proxy password stored in the %1\n").arg(context.secrets->describe()));
     return 0;

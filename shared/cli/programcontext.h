@@ -6,10 +6,9 @@
 #include "settings/commandline.h"
 #include "settings/settings.h"
 
-#include <QCommandLineParser>
-
 #include <memory>
 #include <optional>
+#include <QCommandLineParser>
 
 namespace occ::cli {
 
@@ -35,7 +34,8 @@ int setProxyPassword(ProgramContext &context);
 // Parses ARGUMENTS (the program's path first) and answers --help and --version.
 // Returns the exit code when that already ends the program (2 after a parse error,
 // printed; 0 after help or version), else nothing.
-std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &program);
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments,
+                                    const QString &program);
 
 // Prints an error in the program's words and returns its exit code.
 int failWith(const QString &program, const Error &error);

@@ -15,11 +15,13 @@ Result<ProxySettings> ProxySettings::fromSetting(const QString &url, const QStri
     const QUrl parsed(text, QUrl::StrictMode);
     if (!parsed.isValid() || parsed.scheme() != QLatin1StringView("http") || parsed.host().isEmpty() ||
         parsed.port() <= 0)
-        return fail(ErrorCategory::Config,
-                    QStringLiteral("proxy/url must be empty, 'none' or http://host:port, not '%1'").arg(text));
+        return fail(
+            ErrorCategory::Config,
+            QStringLiteral("proxy/url must be empty, 'none' or http://host:port, not '%1'").arg(text));
     if (!parsed.password().isEmpty())
-        return fail(ErrorCategory::Config, QStringLiteral("proxy/url must not contain a password; keep it in the "
-                                                          "keychain (set-proxy-password)"));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("proxy/url must not contain a password; keep it in the "
+                                   "keychain (set-proxy-password)"));
     settings.mode = Mode::Explicit;
     settings.url = parsed;
     settings.user = user.isEmpty() ? parsed.userName() : user;

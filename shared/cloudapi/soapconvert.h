@@ -9,8 +9,7 @@
 
 namespace occ::cloudapi::soap {
 
-template <typename SoapMeasurement>
-SoapMeasurement toSoap(const protocol::Measurement &m)
+template <typename SoapMeasurement> SoapMeasurement toSoap(const protocol::Measurement &m)
 {
     using SoapValue = typename std::remove_cvref_t<decltype(SoapMeasurement().value())>::value_type;
     using SoapStatus = std::remove_cvref_t<decltype(SoapMeasurement().status())>;
@@ -34,8 +33,7 @@ SoapMeasurement toSoap(const protocol::Measurement &m)
     return out;
 }
 
-template <typename SoapMeasurement>
-protocol::Measurement fromSoap(const SoapMeasurement &in)
+template <typename SoapMeasurement> protocol::Measurement fromSoap(const SoapMeasurement &in)
 {
     protocol::Measurement m;
     m.seq = in.seq();
@@ -49,8 +47,7 @@ protocol::Measurement fromSoap(const SoapMeasurement &in)
     return m;
 }
 
-template <typename SoapBatch>
-SoapBatch batchToSoap(const HubBatch &batch)
+template <typename SoapBatch> SoapBatch batchToSoap(const HubBatch &batch)
 {
     using SoapMeasurement = typename std::remove_cvref_t<decltype(SoapBatch().measurement())>::value_type;
     SoapBatch out;
@@ -63,8 +60,7 @@ SoapBatch batchToSoap(const HubBatch &batch)
     return out;
 }
 
-template <typename SoapBatch>
-HubBatch batchFromSoap(const SoapBatch &in)
+template <typename SoapBatch> HubBatch batchFromSoap(const SoapBatch &in)
 {
     HubBatch batch;
     batch.hubId = in.hubId();
@@ -75,8 +71,7 @@ HubBatch batchFromSoap(const SoapBatch &in)
     return batch;
 }
 
-template <typename SoapHubSeq>
-SoapHubSeq hubSeqToSoap(const HubSeq &seq)
+template <typename SoapHubSeq> SoapHubSeq hubSeqToSoap(const HubSeq &seq)
 {
     SoapHubSeq out;
     out.setHubId(seq.hubId);
@@ -85,14 +80,12 @@ SoapHubSeq hubSeqToSoap(const HubSeq &seq)
     return out;
 }
 
-template <typename SoapHubSeq>
-HubSeq hubSeqFromSoap(const SoapHubSeq &in)
+template <typename SoapHubSeq> HubSeq hubSeqFromSoap(const SoapHubSeq &in)
 {
     return HubSeq{in.hubId(), in.highestSeq(), in.stored()};
 }
 
-template <typename SoapHubState>
-SoapHubState stateToSoap(const HubState &state)
+template <typename SoapHubState> SoapHubState stateToSoap(const HubState &state)
 {
     using SoapPath = std::remove_cvref_t<decltype(SoapHubState().path())>;
     SoapHubState out;
@@ -114,8 +107,7 @@ SoapHubState stateToSoap(const HubState &state)
     return out;
 }
 
-template <typename SoapHubState>
-HubState stateFromSoap(const SoapHubState &in)
+template <typename SoapHubState> HubState stateFromSoap(const SoapHubState &in)
 {
     HubState state;
     state.hubId = in.hubId();
@@ -129,8 +121,7 @@ HubState stateFromSoap(const SoapHubState &in)
     return state;
 }
 
-template <typename SoapConnectorInfo>
-SoapConnectorInfo connectorToSoap(const ConnectorInfo &info)
+template <typename SoapConnectorInfo> SoapConnectorInfo connectorToSoap(const ConnectorInfo &info)
 {
     SoapConnectorInfo out;
     out.setConnectorId(info.connectorId);
@@ -143,14 +134,13 @@ SoapConnectorInfo connectorToSoap(const ConnectorInfo &info)
     return out;
 }
 
-template <typename SoapConnectorInfo>
-ConnectorInfo connectorFromSoap(const SoapConnectorInfo &in)
+template <typename SoapConnectorInfo> ConnectorInfo connectorFromSoap(const SoapConnectorInfo &in)
 {
-    return ConnectorInfo{in.connectorId(), in.hostname(), in.address(), in.port(), in.fingerprint(), in.version()};
+    return ConnectorInfo{in.connectorId(), in.hostname(),    in.address(),
+                         in.port(),        in.fingerprint(), in.version()};
 }
 
-template <typename SoapCommand>
-SoapCommand commandToSoap(const Command &command)
+template <typename SoapCommand> SoapCommand commandToSoap(const Command &command)
 {
     SoapCommand out;
     out.setId(command.id);
@@ -161,8 +151,7 @@ SoapCommand commandToSoap(const Command &command)
     return out;
 }
 
-template <typename SoapCommand>
-Command commandFromSoap(const SoapCommand &in)
+template <typename SoapCommand> Command commandFromSoap(const SoapCommand &in)
 {
     return Command{in.id(), in.hubId(), in.kind(), in.arg(), in.expires()};
 }

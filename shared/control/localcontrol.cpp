@@ -12,7 +12,9 @@ constexpr qint64 kMaxRequest = 64 * 1024;
 } // namespace
 
 LocalControlServer::LocalControlServer(QString path, Handler handler, QObject *parent)
-    : QObject(parent), m_path(std::move(path)), m_handler(std::move(handler))
+    : QObject(parent)
+    , m_path(std::move(path))
+    , m_handler(std::move(handler))
 {
     // Only the user the connector runs as may talk to it.
     m_server.setSocketOptions(QLocalServer::UserAccessOption);
@@ -25,10 +27,13 @@ Result<void> LocalControlServer::start()
     QLocalSocket probe;
     probe.connectToServer(m_path);
     if (probe.waitForConnected(500))
-        return fail(ErrorCategory::Config, QStringLiteral("another instance already runs for this data folder (%1)").arg(m_path));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("another instance already runs for this data folder (%1)").arg(m_path));
     QLocalServer::removeServer(m_path);
     if (!m_server.listen(m_path))
-        return fail(ErrorCategory::Io, QStringLiteral("cannot open the control socket %1: %2").arg(m_path, m_server.errorString()));
+        return fail(
+            ErrorCategory::Io,
+            QStringLiteral("cannot open the control socket %1: %2").arg(m_path, m_server.errorString()));
     QFile::setPermissions(m_path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return {};
 }
@@ -45,7 +50,8 @@ void LocalControlServer::accept()
                 QJsonObject answer;
                 if (!request.isObject())
                     answer = {{QStringLiteral("ok"), false},
-                              {QStringLiteral("error"), QStringLiteral("request is not a JSON object: ") + error.errorString()}};
+                              {QStringLiteral("error"),
+                               QStringLiteral("request is not a JSON object: ") + error.errorString()}};
                 else
                     answer = m_handler(request.object());
                 socket->write(QJsonDocument(answer).toJson(QJsonDocument::Compact) + '\n');
@@ -61,17 +67,20 @@ Result<QJsonObject> controlRequest(const QString &path, const QJsonObject &reque
     QLocalSocket socket;
     socket.connectToServer(path);
     if (!socket.waitForConnected(timeoutMs))
-        return fail(ErrorCategory::Network, QStringLiteral("the program is not running for this data folder (%1: %2)")
-                                                .arg(path, socket.errorString()));
+        return fail(ErrorCategory::Network,
+                    QStringLiteral("the program is not running for this data folder (%1: %2)")
+                        .arg(path, socket.errorString()));
     socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
     socket.flush();
     while (!socket.canReadLine()) {
         if (!socket.waitForReadyRead(timeoutMs))
-            return fail(ErrorCategory::Network, QStringLiteral("the program did not answer: %1").arg(socket.errorString()));
+            return fail(ErrorCategory::Network,
+                        QStringLiteral("the program did not answer: %1").arg(socket.errorString()));
     }
     const QJsonDocument answer = QJsonDocument::fromJson(socket.readLine());
     if (!answer.isObject())
-        return fail(ErrorCategory::Protocol, QStringLiteral("the program answered something that is not JSON"));
+        return fail(ErrorCategory::Protocol,
+                    QStringLiteral("the program answered something that is not JSON"));
     return answer.object();
 }
 

@@ -2,10 +2,9 @@
 
 #include "core/result.h"
 
+#include <functional>
 #include <QJsonObject>
 #include <QLocalServer>
-
-#include <functional>
 
 namespace occ::control {
 

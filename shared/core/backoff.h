@@ -12,9 +12,10 @@ class Backoff
 {
 public:
     Backoff(qint64 minMs, qint64 maxMs, quint32 seed = QRandomGenerator::global()->generate())
-        : m_min(qMax<qint64>(1, minMs)), m_max(qMax(minMs, maxMs)), m_random(seed)
-    {
-    }
+        : m_min(qMax<qint64>(1, minMs))
+        , m_max(qMax(minMs, maxMs))
+        , m_random(seed)
+    {}
 
     qint64 next()
     {

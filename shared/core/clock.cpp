@@ -1,8 +1,7 @@
 #include "clock.h"
 
-#include <QDateTime>
-
 #include <chrono>
+#include <QDateTime>
 
 namespace occ {
 

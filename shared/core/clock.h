@@ -27,7 +27,9 @@ public:
 class ManualClock final : public Clock
 {
 public:
-    explicit ManualClock(qint64 epochStartMs = 1'700'000'000'000) : m_epochStart(epochStartMs) {}
+    explicit ManualClock(qint64 epochStartMs = 1'700'000'000'000)
+        : m_epochStart(epochStartMs)
+    {}
     qint64 monotonicMs() const override { return m_now; }
     qint64 epochMs() const override { return m_epochStart + m_now; }
     void advance(qint64 ms) { m_now += ms; }

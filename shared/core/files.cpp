@@ -15,7 +15,8 @@ Result<QByteArray> readWholeFile(const QString &path)
     return file.readAll();
 }
 
-Result<void> writeWholeFile(const QString &path, const QByteArray &content, QFileDevice::Permissions permissions)
+Result<void> writeWholeFile(const QString &path, const QByteArray &content,
+                            QFileDevice::Permissions permissions)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
     QSaveFile file(path);

@@ -16,6 +16,7 @@ inline constexpr QFileDevice::Permissions kWorldReadable =
 Result<QByteArray> readWholeFile(const QString &path);
 // Writes a file atomically (QSaveFile), creating folders; the permissions are set
 // before any content is written (0600 for keys and secrets).
-Result<void> writeWholeFile(const QString &path, const QByteArray &content, QFileDevice::Permissions permissions);
+Result<void> writeWholeFile(const QString &path, const QByteArray &content,
+                            QFileDevice::Permissions permissions);
 
 } // namespace occ

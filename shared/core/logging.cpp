@@ -1,12 +1,11 @@
 #include "logging.h"
 
+#include <cstdio>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QMutex>
-
-#include <cstdio>
 
 Q_LOGGING_CATEGORY(lcProtocol, "occ.protocol")
 Q_LOGGING_CATEGORY(lcPki, "occ.pki")
@@ -52,7 +51,8 @@ void rotate(LogFileState &state)
     state.file.close();
     for (int i = 2; i >= 1; --i) {
         QFile::remove(path + QLatin1Char('.') + QString::number(i + 1));
-        QFile::rename(path + QLatin1Char('.') + QString::number(i), path + QLatin1Char('.') + QString::number(i + 1));
+        QFile::rename(path + QLatin1Char('.') + QString::number(i),
+                      path + QLatin1Char('.') + QString::number(i + 1));
     }
     QFile::remove(path + QStringLiteral(".1"));
     QFile::rename(path, path + QStringLiteral(".1"));

@@ -1,9 +1,8 @@
 #include "signals.h"
 
+#include <csignal>
 #include <QCoreApplication>
 #include <QSocketNotifier>
-
-#include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
 

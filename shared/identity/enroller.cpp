@@ -9,7 +9,8 @@
 
 namespace occ::identity {
 
-Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secrets, settings::Settings &settings)
+Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secrets,
+                       settings::Settings &settings)
 {
     if (isEnrolled(options.dataDir))
         return fail(ErrorCategory::Config, QStringLiteral("%1 is already enrolled; use a fresh data folder")
@@ -27,7 +28,8 @@ Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secret
             return pem.error();
         cloudCas = QSslCertificate::fromData(*pem);
         if (cloudCas.isEmpty())
-            return fail(ErrorCategory::Config, QStringLiteral("%1 holds no PEM certificate").arg(options.cloudCaFile));
+            return fail(ErrorCategory::Config,
+                        QStringLiteral("%1 holds no PEM certificate").arg(options.cloudCaFile));
         cloudCaPem = *pem;
     }
 
@@ -59,11 +61,12 @@ Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secret
     cloudapi::CloudClient client(endpoint);
     QEventLoop loop;
     std::optional<Result<cloudapi::Certificates>> answer;
-    client.enrol({options.customerId, options.enrolmentKey, pki::roleName(options.role), options.hostname, *csr},
-                 [&](Result<cloudapi::Certificates> r) {
-                     answer = std::move(r);
-                     loop.quit();
-                 });
+    client.enrol(
+        {options.customerId, options.enrolmentKey, pki::roleName(options.role), options.hostname, *csr},
+        [&](Result<cloudapi::Certificates> r) {
+            answer = std::move(r);
+            loop.quit();
+        });
     if (!answer)
         loop.exec();
     if (!*answer)
@@ -76,12 +79,16 @@ Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secret
     if (!info)
         return info.error();
     if (info->role != options.role || info->customerId != options.customerId ||
-        certificate.publicKey().toPem() != QSslKey(key->publicKeyPem(), QSsl::Rsa, QSsl::Pem, QSsl::PublicKey).toPem())
-        return fail(ErrorCategory::Auth, QStringLiteral("the cloud answered with a certificate that is not ours"));
+        certificate.publicKey().toPem() !=
+            QSslKey(key->publicKeyPem(), QSsl::Rsa, QSsl::Pem, QSsl::PublicKey).toPem())
+        return fail(ErrorCategory::Auth,
+                    QStringLiteral("the cloud answered with a certificate that is not ours"));
 
     if (Result<void> r = writeKey(options.dataDir, *key, passphrase); !r)
         return r.error();
-    if (Result<void> r = writeCertificates(options.dataDir, certificates.certificatePem, certificates.caCertificatePem); !r)
+    if (Result<void> r =
+            writeCertificates(options.dataDir, certificates.certificatePem, certificates.caCertificatePem);
+        !r)
         return r.error();
     const IdentityFiles files(options.dataDir);
     if (!cloudCaPem.isEmpty()) {
@@ -90,12 +97,17 @@ Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secret
     }
     if (Result<void> r = settings.store(QStringLiteral("cloud/url"), options.cloudUrl.toString()); !r)
         return r.error();
-    if (Result<void> r = settings.store(QStringLiteral("cloud/caFile"), cloudCaPem.isEmpty() ? QString() : files.cloudCa()); !r)
+    if (Result<void> r = settings.store(QStringLiteral("cloud/caFile"),
+                                        cloudCaPem.isEmpty() ? QString() : files.cloudCa());
+        !r)
         return r.error();
     // The passphrase is where this run put it: later runs must look there too.
-    if (Result<void> r = settings.store(QStringLiteral("identity/keychain"), settings.string(QStringLiteral("identity/keychain"))); !r)
+    if (Result<void> r = settings.store(QStringLiteral("identity/keychain"),
+                                        settings.string(QStringLiteral("identity/keychain")));
+        !r)
         return r.error();
-    qCInfo(lcPki) << "enrolled as" << pki::roleName(info->role) << info->id << "of customer" << info->customerId;
+    qCInfo(lcPki) << "enrolled as" << pki::roleName(info->role) << info->id << "of customer"
+                  << info->customerId;
     return loadIdentity(options.dataDir, secrets, options.role);
 }
 

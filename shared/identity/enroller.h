@@ -23,6 +23,7 @@ struct EnrolOptions
 // §14. cloud/url, cloud/caFile and identity/keychain are recorded in the settings
 // file, so that later runs find the cloud and the passphrase without options.
 // Runs a local event loop until done (command-line use).
-Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secrets, settings::Settings &settings);
+Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secrets,
+                       settings::Settings &settings);
 
 } // namespace occ::identity

@@ -18,7 +18,8 @@ Result<Identity> loadIdentity(const QString &dataDir, secrets::SecretStore &secr
 {
     const IdentityFiles files(dataDir);
     if (!isEnrolled(dataDir))
-        return fail(ErrorCategory::Config, QStringLiteral("not enrolled: %1 holds no identity (run enrol first)").arg(files.dir));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("not enrolled: %1 holds no identity (run enrol first)").arg(files.dir));
     Result<QByteArray> certificatePem = readWholeFile(files.certificate());
     Result<QByteArray> caPem = readWholeFile(files.customerCa());
     Result<QByteArray> keyPem = readWholeFile(files.privateKey());
@@ -28,8 +29,9 @@ Result<Identity> loadIdentity(const QString &dataDir, secrets::SecretStore &secr
     if (!passphrase)
         return passphrase.error();
     if (!*passphrase)
-        return fail(ErrorCategory::Keychain, QStringLiteral("the key passphrase is missing from the %1; enrol again")
-                                                 .arg(secrets.describe()));
+        return fail(
+            ErrorCategory::Keychain,
+            QStringLiteral("the key passphrase is missing from the %1; enrol again").arg(secrets.describe()));
     Result<pki::PrivateKey> key = pki::PrivateKey::fromEncryptedPem(*keyPem, **passphrase);
     if (!key)
         return key.error();
@@ -41,10 +43,13 @@ Result<Identity> loadIdentity(const QString &dataDir, secrets::SecretStore &secr
     if (!info)
         return info.error();
     if (info->role != expectedRole)
-        return fail(ErrorCategory::Config, QStringLiteral("%1 holds a %2 identity, not a %3 one")
-                                               .arg(files.dir, pki::roleName(info->role), pki::roleName(expectedRole)));
-    if (identity.certificate.publicKey().toPem() != QSslKey(key->publicKeyPem(), QSsl::Rsa, QSsl::Pem, QSsl::PublicKey).toPem())
-        return fail(ErrorCategory::Crypto, QStringLiteral("%1 does not belong to %2").arg(files.certificate(), files.privateKey()));
+        return fail(ErrorCategory::Config,
+                    QStringLiteral("%1 holds a %2 identity, not a %3 one")
+                        .arg(files.dir, pki::roleName(info->role), pki::roleName(expectedRole)));
+    if (identity.certificate.publicKey().toPem() !=
+        QSslKey(key->publicKeyPem(), QSsl::Rsa, QSsl::Pem, QSsl::PublicKey).toPem())
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("%1 does not belong to %2").arg(files.certificate(), files.privateKey()));
     identity.id = info->id;
     identity.customerId = info->customerId;
     identity.role = info->role;
@@ -53,7 +58,8 @@ Result<Identity> loadIdentity(const QString &dataDir, secrets::SecretStore &secr
     return identity;
 }
 
-Result<void> writeCertificates(const QString &dataDir, const QByteArray &certificatePem, const QByteArray &customerCaPem)
+Result<void> writeCertificates(const QString &dataDir, const QByteArray &certificatePem,
+                               const QByteArray &customerCaPem)
 {
     const IdentityFiles files(dataDir);
     if (Result<void> r = writeWholeFile(files.customerCa(), customerCaPem, kWorldReadable); !r)
@@ -81,7 +87,8 @@ Result<cloudapi::CloudEndpoint> cloudEndpoint(const settings::Settings &settings
     if (!caFile.isEmpty()) {
         endpoint.trustedCas = QSslCertificate::fromPath(caFile);
         if (endpoint.trustedCas.isEmpty())
-            return fail(ErrorCategory::Config, QStringLiteral("cloud/caFile %1 holds no certificate").arg(caFile));
+            return fail(ErrorCategory::Config,
+                        QStringLiteral("cloud/caFile %1 holds no certificate").arg(caFile));
     }
     if (identity) {
         endpoint.clientCertificate = identity->certificate;

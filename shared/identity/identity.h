@@ -16,7 +16,9 @@ namespace occ::identity {
 // The files of an enrolled hub or connector (ARCHITECTURE §14).
 struct IdentityFiles
 {
-    explicit IdentityFiles(const QString &dataDir) : dir(dataDir + QStringLiteral("/identity")) {}
+    explicit IdentityFiles(const QString &dataDir)
+        : dir(dataDir + QStringLiteral("/identity"))
+    {}
     QString dir;
     QString privateKey() const { return dir + QStringLiteral("/private-key.pem"); }
     QString certificate() const { return dir + QStringLiteral("/certificate.pem"); }
@@ -50,7 +52,8 @@ Result<Identity> loadIdentity(const QString &dataDir, secrets::SecretStore &secr
 
 // Writes the certificate and CA files (0644) of an identity; the key file (0600,
 // encrypted) is written by writeKey.
-Result<void> writeCertificates(const QString &dataDir, const QByteArray &certificatePem, const QByteArray &customerCaPem);
+Result<void> writeCertificates(const QString &dataDir, const QByteArray &certificatePem,
+                               const QByteArray &customerCaPem);
 Result<void> writeKey(const QString &dataDir, const pki::PrivateKey &key, const QByteArray &passphrase);
 
 // How to reach the cloud as this identity: cloud/url, cloud/caFile (or the system

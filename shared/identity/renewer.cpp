@@ -12,8 +12,12 @@ constexpr qint64 kRetryMs = 3'600'000;
 constexpr qint64 kMaxTimerMs = 86'400'000; // QTimer takes an int; re-check daily
 } // namespace
 
-CertificateRenewer::CertificateRenewer(QString dataDir, const Clock &clock, cloudapi::CloudClient &client, QObject *parent)
-    : QObject(parent), m_dataDir(std::move(dataDir)), m_clock(clock), m_client(client)
+CertificateRenewer::CertificateRenewer(QString dataDir, const Clock &clock, cloudapi::CloudClient &client,
+                                       QObject *parent)
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+    , m_clock(clock)
+    , m_client(client)
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this] {
@@ -53,10 +57,13 @@ void CertificateRenewer::renewNow()
             const QSslCertificate certificate(answer->certificatePem);
             Result<pki::Identity> info = pki::identityOf(certificate);
             // Ours: our id and our (unchanged) key.
-            const bool ourKey = certificate.publicKey().toPem() ==
-                                QSslKey(m_identity.key.publicKeyPem(), QSsl::Rsa, QSsl::Pem, QSsl::PublicKey).toPem();
+            const bool ourKey =
+                certificate.publicKey().toPem() ==
+                QSslKey(m_identity.key.publicKeyPem(), QSsl::Rsa, QSsl::Pem, QSsl::PublicKey).toPem();
             if (info && info->id == m_identity.id && ourKey) {
-                if (Result<void> w = writeCertificates(m_dataDir, answer->certificatePem, answer->caCertificatePem); w) {
+                if (Result<void> w =
+                        writeCertificates(m_dataDir, answer->certificatePem, answer->caCertificatePem);
+                    w) {
                     m_identity.certificate = certificate;
                     m_identity.serial = info->serial;
                     m_identity.fingerprint = info->fingerprint;

@@ -16,7 +16,8 @@ class CertificateRenewer : public QObject
 {
     Q_OBJECT
 public:
-    CertificateRenewer(QString dataDir, const Clock &clock, cloudapi::CloudClient &client, QObject *parent = nullptr);
+    CertificateRenewer(QString dataDir, const Clock &clock, cloudapi::CloudClient &client,
+                       QObject *parent = nullptr);
 
     void watch(const Identity &identity);
     // Renews now, whatever the due date (tests, administrators).

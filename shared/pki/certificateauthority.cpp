@@ -2,13 +2,11 @@
 
 #include "pki/csr.h"
 
-#include <QHostAddress>
-
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-
+#include <QHostAddress>
 #include <utility>
 #include <vector>
 
@@ -26,8 +24,8 @@ bool addNameEntries(X509_NAME *name, const NameEntries &entries)
     for (const auto &[field, value] : entries) {
         const QByteArray utf8 = value.toUtf8();
         if (!X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                        reinterpret_cast<const unsigned char *>(utf8.constData()), int(utf8.size()),
-                                        -1, 0))
+                                        reinterpret_cast<const unsigned char *>(utf8.constData()),
+                                        int(utf8.size()), -1, 0))
             return false;
     }
     return true;
@@ -47,9 +45,10 @@ Result<QByteArray> buildCertificate(EVP_PKEY *subjectKey, const NameEntries &sub
 {
     for (const auto &[field, value] : subject) {
         if (value.size() > kMaxNameLength)
-            return fail(ErrorCategory::Input, QStringLiteral("certificate %1 '%2' is longer than %3 characters")
-                                                  .arg(QLatin1StringView(field), value.left(80))
-                                                  .arg(kMaxNameLength));
+            return fail(ErrorCategory::Input,
+                        QStringLiteral("certificate %1 '%2' is longer than %3 characters")
+                            .arg(QLatin1StringView(field), value.left(80))
+                            .arg(kMaxNameLength));
     }
     X509Ptr certificate(X509_new());
     if (!certificate || !X509_set_version(certificate.get(), 2) || !setRandomSerial(certificate.get()))
@@ -71,7 +70,8 @@ Result<QByteArray> buildCertificate(EVP_PKEY *subjectKey, const NameEntries &sub
     for (const auto &[nid, value] : extensions) {
         X509_EXTENSION *extension = X509V3_EXT_nconf_nid(nullptr, &context, nid, value.constData());
         if (!extension)
-            return opensslError(QStringLiteral("cannot build extension %1").arg(QLatin1StringView(OBJ_nid2sn(nid))));
+            return opensslError(
+                QStringLiteral("cannot build extension %1").arg(QLatin1StringView(OBJ_nid2sn(nid))));
         const int added = X509_add_ext(certificate.get(), extension, -1);
         X509_EXTENSION_free(extension);
         if (!added)
@@ -84,8 +84,9 @@ Result<QByteArray> buildCertificate(EVP_PKEY *subjectKey, const NameEntries &sub
 
 } // namespace
 
-Result<CertificateAuthority> CertificateAuthority::create(const QString &commonName, const QString &organization,
-                                                          int validityDays, const QString &organizationalUnit)
+Result<CertificateAuthority> CertificateAuthority::create(const QString &commonName,
+                                                          const QString &organization, int validityDays,
+                                                          const QString &organizationalUnit)
 {
     Result<PrivateKey> key = PrivateKey::generate(kMinimumRsaBits);
     if (!key)
@@ -100,7 +101,8 @@ Result<CertificateAuthority> CertificateAuthority::create(const QString &commonN
         {NID_key_usage, "critical,keyCertSign,cRLSign"},
         {NID_subject_key_identifier, "hash"},
     };
-    Result<QByteArray> pem = buildCertificate(key->get(), subject, nullptr, key->get(), validityDays, extensions);
+    Result<QByteArray> pem =
+        buildCertificate(key->get(), subject, nullptr, key->get(), validityDays, extensions);
     if (!pem)
         return pem.error();
     return CertificateAuthority(std::move(pem).value(), std::move(key).value());

@@ -28,7 +28,8 @@ public:
     // A new self-signed CA (RSA-2048, SHA-256, CA:TRUE, keyCertSign/cRLSign).
     // Subject fields are limited to 64 characters each (X.509).
     static Result<CertificateAuthority> create(const QString &commonName, const QString &organization,
-                                               int validityDays = 3650, const QString &organizationalUnit = {});
+                                               int validityDays = 3650,
+                                               const QString &organizationalUnit = {});
     static Result<CertificateAuthority> load(const QByteArray &certificatePem, PrivateKey key);
 
     // Checks the request (signature, RSA >= 2048) and issues a certificate with a
@@ -42,9 +43,9 @@ public:
 
 private:
     CertificateAuthority(QByteArray certificatePem, PrivateKey key)
-        : m_certificatePem(std::move(certificatePem)), m_key(std::move(key))
-    {
-    }
+        : m_certificatePem(std::move(certificatePem))
+        , m_key(std::move(key))
+    {}
     Result<QByteArray> issue(EVP_PKEY *subjectKey, const IssueRequest &request) const;
 
     QByteArray m_certificatePem;

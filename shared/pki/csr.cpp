@@ -12,9 +12,9 @@ Result<QByteArray> createCsr(const PrivateKey &key, const QString &commonNameHin
         return opensslError(QStringLiteral("cannot create a certificate request"));
     X509_NAME *name = X509_REQ_get_subject_name(request.get());
     const QByteArray cn = commonNameHint.toUtf8().left(64);
-    if (!cn.isEmpty() &&
-        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(cn.constData()),
-                                    int(cn.size()), -1, 0))
+    if (!cn.isEmpty() && !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                                     reinterpret_cast<const unsigned char *>(cn.constData()),
+                                                     int(cn.size()), -1, 0))
         return opensslError(QStringLiteral("cannot set the request subject"));
     if (!X509_REQ_set_pubkey(request.get(), key.get()))
         return opensslError(QStringLiteral("cannot put the public key into the request"));
@@ -41,9 +41,10 @@ Result<CheckedCsr> checkCsr(const QByteArray &pem)
         return fail(ErrorCategory::Crypto, QStringLiteral("certificate request key is not RSA"));
     const int bits = EVP_PKEY_get_bits(publicKey);
     if (bits < kMinimumRsaBits)
-        return fail(ErrorCategory::Crypto, QStringLiteral("certificate request key has %1 bits; at least %2 are required")
-                                               .arg(bits)
-                                               .arg(kMinimumRsaBits));
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("certificate request key has %1 bits; at least %2 are required")
+                        .arg(bits)
+                        .arg(kMinimumRsaBits));
     if (X509_REQ_verify(request.get(), publicKey) != 1)
         return opensslError(QStringLiteral("certificate request signature is invalid"));
     return CheckedCsr{std::move(request), bits};

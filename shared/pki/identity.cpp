@@ -2,11 +2,9 @@
 
 #include "pki/openssl.h"
 
-#include <QCryptographicHash>
-
-#include <openssl/x509.h>
-
 #include <ctime>
+#include <openssl/x509.h>
+#include <QCryptographicHash>
 
 namespace occ::pki {
 
@@ -59,7 +57,8 @@ QDateTime toDateTime(const ASN1_TIME *time)
     std::tm tm{};
     if (!time || ASN1_TIME_to_tm(time, &tm) != 1)
         return {};
-    return QDateTime(QDate(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday), QTime(tm.tm_hour, tm.tm_min, tm.tm_sec), Qt::UTC);
+    return QDateTime(QDate(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday),
+                     QTime(tm.tm_hour, tm.tm_min, tm.tm_sec), Qt::UTC);
 }
 
 } // namespace
@@ -76,13 +75,15 @@ Result<Identity> identityOf(X509 *certificate)
     if (identity.id.isEmpty() || !role) {
         char text[256] = {};
         X509_NAME_oneline(subject, text, sizeof text);
-        return fail(ErrorCategory::Auth,
-                    QStringLiteral("certificate subject '%1' is not an OCC identity").arg(QString::fromUtf8(text)));
+        return fail(
+            ErrorCategory::Auth,
+            QStringLiteral("certificate subject '%1' is not an OCC identity").arg(QString::fromUtf8(text)));
     }
     identity.role = *role;
     const ASN1_INTEGER *serial = X509_get0_serialNumber(certificate);
-    identity.serial = QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(serial)), ASN1_STRING_length(serial))
-                          .toHex();
+    identity.serial =
+        QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(serial)), ASN1_STRING_length(serial))
+            .toHex();
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (X509_digest(certificate, EVP_sha256(), digest, &length) == 1)

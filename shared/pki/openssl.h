@@ -5,18 +5,15 @@
 
 #include "core/result.h"
 
-#include <QByteArray>
-
+#include <memory>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-
-#include <memory>
+#include <QByteArray>
 
 namespace occ::pki {
 
-template <typename T, void (*Free)(T *)>
-struct OpenSslDeleter
+template <typename T, void (*Free)(T *)> struct OpenSslDeleter
 {
     void operator()(T *p) const { Free(p); }
 };

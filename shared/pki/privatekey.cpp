@@ -9,7 +9,8 @@ namespace occ::pki {
 Result<PrivateKey> PrivateKey::generate(int bits)
 {
     if (bits < kMinimumRsaBits)
-        return fail(ErrorCategory::Crypto, QStringLiteral("RSA keys must have at least %1 bits").arg(kMinimumRsaBits));
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("RSA keys must have at least %1 bits").arg(kMinimumRsaBits));
     PKeyPtr key(EVP_RSA_gen(unsigned(bits)));
     if (!key)
         return opensslError(QStringLiteral("RSA key generation failed"));
@@ -24,11 +25,13 @@ Result<PrivateKey> PrivateKey::fromEncryptedPem(const QByteArray &pem, const QBy
     QByteArray pass = passphrase; // PEM_read wants a NUL-terminated, writable copy
     PKeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, pass.data()));
     if (!key)
-        return opensslError(QStringLiteral("cannot decrypt the private key (wrong passphrase or damaged file)"));
+        return opensslError(
+            QStringLiteral("cannot decrypt the private key (wrong passphrase or damaged file)"));
     if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
         return fail(ErrorCategory::Crypto, QStringLiteral("private key is not an RSA key"));
     if (EVP_PKEY_get_bits(key.get()) < kMinimumRsaBits)
-        return fail(ErrorCategory::Crypto, QStringLiteral("private key has only %1 bits").arg(EVP_PKEY_get_bits(key.get())));
+        return fail(ErrorCategory::Crypto,
+                    QStringLiteral("private key has only %1 bits").arg(EVP_PKEY_get_bits(key.get())));
     return PrivateKey(std::move(key));
 }
 
@@ -38,7 +41,8 @@ Result<QByteArray> PrivateKey::toEncryptedPem(const QByteArray &passphrase) cons
         return fail(ErrorCategory::Crypto, QStringLiteral("refusing a key passphrase shorter than 16 bytes"));
     BioPtr bio(BIO_new(BIO_s_mem()));
     QByteArray pass = passphrase;
-    if (!PEM_write_bio_PKCS8PrivateKey(bio.get(), m_key.get(), EVP_aes_256_cbc(), nullptr, 0, nullptr, pass.data()))
+    if (!PEM_write_bio_PKCS8PrivateKey(bio.get(), m_key.get(), EVP_aes_256_cbc(), nullptr, 0, nullptr,
+                                       pass.data()))
         return opensslError(QStringLiteral("cannot encrypt the private key"));
     return bioContents(bio.get());
 }

@@ -30,7 +30,9 @@ public:
     QSslKey toQSslKey() const;
 
 private:
-    explicit PrivateKey(PKeyPtr key) : m_key(std::move(key)) {}
+    explicit PrivateKey(PKeyPtr key)
+        : m_key(std::move(key))
+    {}
     std::shared_ptr<EVP_PKEY> m_key;
 };
 

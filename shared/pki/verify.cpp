@@ -21,8 +21,9 @@ Result<Identity> check(Result<Identity> identity, const PeerExpectation &expecta
         return fail(ErrorCategory::Auth, QStringLiteral("peer belongs to customer '%1', expected '%2'")
                                              .arg(identity->customerId, expectation.customerId));
     if (!expectation.id.isEmpty() && identity->id != expectation.id)
-        return fail(ErrorCategory::Auth,
-                    QStringLiteral("peer certificate is for '%1', expected '%2'").arg(identity->id, expectation.id));
+        return fail(
+            ErrorCategory::Auth,
+            QStringLiteral("peer certificate is for '%1', expected '%2'").arg(identity->id, expectation.id));
     if (expectation.revokedSerials.contains(identity->serial))
         return fail(ErrorCategory::Auth, QStringLiteral("certificate %1 of '%2' is revoked")
                                              .arg(QString::fromLatin1(identity->serial), identity->id));

@@ -3,10 +3,9 @@
 #include "core/result.h"
 #include "pki/identity.h"
 
+#include <optional>
 #include <QSet>
 #include <QSslCertificate>
-
-#include <optional>
 
 namespace occ::pki {
 
@@ -14,8 +13,8 @@ namespace occ::pki {
 struct PeerExpectation
 {
     Role role = Role::Hub;
-    QString customerId;            // empty: any customer of the trusted CA
-    QString id;                    // empty: any id
+    QString customerId;              // empty: any customer of the trusted CA
+    QString id;                      // empty: any id
     QSet<QByteArray> revokedSerials; // hex, lower case
 };
 

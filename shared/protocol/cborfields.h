@@ -5,6 +5,7 @@
 // The messages in messages.h are plain data; this file is the only place that
 // knows how a C++ type maps onto CBOR, so no message repeats that code.
 
+#include <cmath>
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborValue>
@@ -12,47 +13,48 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
-
-#include <cmath>
 #include <tuple>
 #include <type_traits>
 
 namespace occ::protocol {
 
-template <typename S, typename T>
-struct Field
+template <typename S, typename T> struct Field
 {
     const char *key;
     T S::*member;
     bool required;
 };
 
-template <typename S, typename T>
-constexpr Field<S, T> req(const char *key, T S::*member)
+template <typename S, typename T> constexpr Field<S, T> req(const char *key, T S::*member)
 {
     return {key, member, true};
 }
 
-template <typename S, typename T>
-constexpr Field<S, T> opt(const char *key, T S::*member)
+template <typename S, typename T> constexpr Field<S, T> opt(const char *key, T S::*member)
 {
     return {key, member, false};
 }
 
 template <typename T>
-concept Described = requires { T::fields(); };
-
-template <typename T>
-concept NamedEnum = std::is_enum_v<T> && requires(T t, QStringView name) {
-    { enumName(t) } -> std::same_as<QString>;
-    { enumFromName(name, &t) } -> std::same_as<bool>;
+concept Described = requires
+{
+    T::fields();
 };
 
 template <typename T>
-struct CborCodec;
+concept NamedEnum = std::is_enum_v<T> && requires(T t, QStringView name)
+{
+    {
+        enumName(t)
+        } -> std::same_as<QString>;
+    {
+        enumFromName(name, &t)
+        } -> std::same_as<bool>;
+};
 
-template <>
-struct CborCodec<qint64>
+template <typename T> struct CborCodec;
+
+template <> struct CborCodec<qint64>
 {
     static QCborValue encode(qint64 v) { return QCborValue(v); }
     static bool decode(const QCborValue &c, qint64 &out)
@@ -64,8 +66,7 @@ struct CborCodec<qint64>
     }
 };
 
-template <>
-struct CborCodec<bool>
+template <> struct CborCodec<bool>
 {
     static QCborValue encode(bool v) { return QCborValue(v); }
     static bool decode(const QCborValue &c, bool &out)
@@ -77,8 +78,7 @@ struct CborCodec<bool>
     }
 };
 
-template <>
-struct CborCodec<double>
+template <> struct CborCodec<double>
 {
     static QCborValue encode(double v) { return QCborValue(v); }
     // Only finite numbers: NaN and infinities have no meaning as a measurement and
@@ -95,8 +95,7 @@ struct CborCodec<double>
     }
 };
 
-template <>
-struct CborCodec<QString>
+template <> struct CborCodec<QString>
 {
     static QCborValue encode(const QString &v) { return QCborValue(v); }
     static bool decode(const QCborValue &c, QString &out)
@@ -108,15 +107,16 @@ struct CborCodec<QString>
     }
 };
 
-template <NamedEnum E>
-struct CborCodec<E>
+template <NamedEnum E> struct CborCodec<E>
 {
     static QCborValue encode(E v) { return QCborValue(enumName(v)); }
-    static bool decode(const QCborValue &c, E &out) { return c.isString() && enumFromName(c.toString(), &out); }
+    static bool decode(const QCborValue &c, E &out)
+    {
+        return c.isString() && enumFromName(c.toString(), &out);
+    }
 };
 
-template <typename T>
-struct CborCodec<QList<T>>
+template <typename T> struct CborCodec<QList<T>>
 {
     static QCborValue encode(const QList<T> &list)
     {
@@ -142,8 +142,7 @@ struct CborCodec<QList<T>>
     }
 };
 
-template <typename T>
-struct CborCodec<QMap<QString, T>>
+template <typename T> struct CborCodec<QMap<QString, T>>
 {
     static QCborValue encode(const QMap<QString, T> &map)
     {
@@ -169,13 +168,13 @@ struct CborCodec<QMap<QString, T>>
 };
 
 // Writes every described field of s into map.
-template <Described S>
-void encodeFields(const S &s, QCborMap &map)
+template <Described S> void encodeFields(const S &s, QCborMap &map)
 {
     std::apply(
         [&](const auto &...field) {
-            (map.insert(QLatin1StringView(field.key),
-                        CborCodec<std::remove_cvref_t<decltype(s.*(field.member))>>::encode(s.*(field.member))),
+            (map.insert(
+                 QLatin1StringView(field.key),
+                 CborCodec<std::remove_cvref_t<decltype(s.*(field.member))>>::encode(s.*(field.member))),
              ...);
         },
         S::fields());
@@ -183,8 +182,7 @@ void encodeFields(const S &s, QCborMap &map)
 
 // Reads every described field; on failure names the offending key in *badKey.
 // Unknown keys are ignored (forward compatibility).
-template <Described S>
-bool decodeFields(const QCborMap &map, S &s, QString *badKey)
+template <Described S> bool decodeFields(const QCborMap &map, S &s, QString *badKey)
 {
     bool ok = true;
     std::apply(
@@ -212,8 +210,7 @@ bool decodeFields(const QCborMap &map, S &s, QString *badKey)
     return ok;
 }
 
-template <Described S>
-struct CborCodec<S>
+template <Described S> struct CborCodec<S>
 {
     static QCborValue encode(const S &s)
     {

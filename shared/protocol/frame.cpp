@@ -49,10 +49,9 @@ Result<QCborMap> decodePayload(QByteArrayView payload, FrameError *code)
     QCborStreamReader reader(bytes);
     const QCborValue value = QCborValue::fromCbor(reader);
     if (reader.lastError() != QCborError::NoError)
-        return failWith(FrameError::BadCbor,
-                        QStringLiteral("invalid CBOR at offset %1: %2")
-                            .arg(reader.currentOffset())
-                            .arg(reader.lastError().toString()));
+        return failWith(FrameError::BadCbor, QStringLiteral("invalid CBOR at offset %1: %2")
+                                                 .arg(reader.currentOffset())
+                                                 .arg(reader.lastError().toString()));
     if (reader.currentOffset() != bytes.size())
         return failWith(FrameError::BadCbor, QStringLiteral("%1 trailing bytes after the CBOR item")
                                                  .arg(bytes.size() - reader.currentOffset()));

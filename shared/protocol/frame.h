@@ -2,10 +2,9 @@
 
 #include "core/result.h"
 
+#include <optional>
 #include <QByteArray>
 #include <QCborMap>
-
-#include <optional>
 
 namespace occ::protocol {
 

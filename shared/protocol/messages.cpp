@@ -19,8 +19,9 @@ Result<Message> decodeAlternative(MessageType type, const QCborMap &map, FrameEr
         if (!decodeFields(map, message, &problem)) {
             if (code)
                 *code = FrameError::BadField;
-            return fail(ErrorCategory::Protocol,
-                        QStringLiteral("'%1' message: %2").arg(QLatin1StringView(messageInfo(type).name), problem));
+            return fail(
+                ErrorCategory::Protocol,
+                QStringLiteral("'%1' message: %2").arg(QLatin1StringView(messageInfo(type).name), problem));
         }
         return Message(std::move(message));
     } else {

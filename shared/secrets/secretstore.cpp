@@ -9,40 +9,45 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTimer>
-
 #include <qt6keychain/keychain.h>
+#include <QTimer>
 
 namespace occ::secrets {
 
 Error keychainError(int code, const QString &text)
 {
     QString advice;
-    if (text.contains(QLatin1StringView("autolaunch D-Bus")) || text.contains(QLatin1StringView("DBUS_SESSION")) ||
+    if (text.contains(QLatin1StringView("autolaunch D-Bus")) ||
+        text.contains(QLatin1StringView("DBUS_SESSION")) ||
         text.startsWith(QLatin1StringView("Could not connect"))) {
         advice = QStringLiteral("no D-Bus session bus is available; run inside a desktop session or "
                                 "dbus-run-session, or set identity/keychain=file on a headless server");
     } else if (text.contains(QLatin1StringView("/org/freedesktop/secrets/collection"))) {
-        advice = QStringLiteral("the keyring collection does not exist or is locked; unlock the login keyring "
-                                "(e.g. gnome-keyring-daemon --unlock)");
+        advice =
+            QStringLiteral("the keyring collection does not exist or is locked; unlock the login keyring "
+                           "(e.g. gnome-keyring-daemon --unlock)");
     } else if (code == QKeychain::AccessDenied || code == QKeychain::AccessDeniedByUser) {
-        advice = QStringLiteral("access to the keyring was denied (locked keyring or wrong keyring password)");
+        advice =
+            QStringLiteral("access to the keyring was denied (locked keyring or wrong keyring password)");
     } else if (code == QKeychain::NoBackendAvailable || code == QKeychain::NotImplemented ||
                text == QLatin1StringView("Unknown error")) {
-        advice = QStringLiteral("no keychain service is reachable (is libsecret installed and a Secret Service "
-                                "such as gnome-keyring running?); on a headless server set identity/keychain=file");
+        advice = QStringLiteral(
+            "no keychain service is reachable (is libsecret installed and a Secret Service "
+            "such as gnome-keyring running?); on a headless server set identity/keychain=file");
     } else {
         advice = QStringLiteral("the keychain reported an error");
     }
-    return fail(ErrorCategory::Keychain, QStringLiteral("%1 (QtKeychain error %2: %3)").arg(advice).arg(code).arg(text));
+    return fail(ErrorCategory::Keychain,
+                QStringLiteral("%1 (QtKeychain error %2: %3)").arg(advice).arg(code).arg(text));
 }
 
 // ---- KeychainSecretStore -----------------------------------------------------------
 
 KeychainSecretStore::KeychainSecretStore(QString service, QString scope, QObject *parent)
-    : SecretStore(parent), m_service(std::move(service)), m_scope(std::move(scope))
-{
-}
+    : SecretStore(parent)
+    , m_service(std::move(service))
+    , m_scope(std::move(scope))
+{}
 
 QString KeychainSecretStore::keyFor(const QString &name) const
 {
@@ -103,9 +108,10 @@ void KeychainSecretStore::remove(const QString &name, Done done)
 
 // ---- FileSecretStore ---------------------------------------------------------------
 
-FileSecretStore::FileSecretStore(QString path, QObject *parent) : SecretStore(parent), m_path(std::move(path))
-{
-}
+FileSecretStore::FileSecretStore(QString path, QObject *parent)
+    : SecretStore(parent)
+    , m_path(std::move(path))
+{}
 
 void FileSecretStore::warnAboutFallback() const
 {
@@ -125,14 +131,16 @@ Result<std::optional<QByteArray>> FileSecretStore::readNow(const QString &name) 
         return std::optional<QByteArray>();
     if ((file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup |
                                QFileDevice::WriteOther)) != 0)
-        return fail(ErrorCategory::Keychain,
-                    QStringLiteral("%1 is readable by other users; refusing to use it (chmod 600)").arg(m_path));
+        return fail(
+            ErrorCategory::Keychain,
+            QStringLiteral("%1 is readable by other users; refusing to use it (chmod 600)").arg(m_path));
     if (!file.open(QIODevice::ReadOnly))
         return fail(ErrorCategory::Io, QStringLiteral("cannot read %1: %2").arg(m_path, file.errorString()));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
     if (!doc.isObject())
-        return fail(ErrorCategory::Input, QStringLiteral("%1 is damaged: %2").arg(m_path, error.errorString()));
+        return fail(ErrorCategory::Input,
+                    QStringLiteral("%1 is damaged: %2").arg(m_path, error.errorString()));
     const QJsonValue value = doc.object().value(name);
     if (!value.isString())
         return std::optional<QByteArray>();
@@ -146,7 +154,8 @@ Result<void> FileSecretStore::writeNow(const QString &name, const std::optional<
     if (QFile::exists(m_path)) {
         QFile file(m_path);
         if (!file.open(QIODevice::ReadOnly))
-            return fail(ErrorCategory::Io, QStringLiteral("cannot read %1: %2").arg(m_path, file.errorString()));
+            return fail(ErrorCategory::Io,
+                        QStringLiteral("cannot read %1: %2").arg(m_path, file.errorString()));
         object = QJsonDocument::fromJson(file.readAll()).object();
     }
     if (secret)
@@ -164,12 +173,14 @@ void FileSecretStore::read(const QString &name, ReadDone done)
 
 void FileSecretStore::write(const QString &name, const QByteArray &secret, Done done)
 {
-    QTimer::singleShot(0, this, [this, name, secret, done = std::move(done)]() { done(writeNow(name, secret)); });
+    QTimer::singleShot(0, this,
+                       [this, name, secret, done = std::move(done)]() { done(writeNow(name, secret)); });
 }
 
 void FileSecretStore::remove(const QString &name, Done done)
 {
-    QTimer::singleShot(0, this, [this, name, done = std::move(done)]() { done(writeNow(name, std::nullopt)); });
+    QTimer::singleShot(0, this,
+                       [this, name, done = std::move(done)]() { done(writeNow(name, std::nullopt)); });
 }
 
 // ---- factory and blocking helpers --------------------------------------------------

@@ -2,13 +2,12 @@
 
 #include "core/result.h"
 
-#include <QByteArray>
-#include <QObject>
-#include <QString>
-
 #include <functional>
 #include <memory>
 #include <optional>
+#include <QByteArray>
+#include <QObject>
+#include <QString>
 
 namespace occ::secrets {
 

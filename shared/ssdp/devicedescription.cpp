@@ -49,7 +49,8 @@ QByteArray buildDescription(const ConnectorDescription &d, const QString &versio
 Result<ConnectorDescription> parseDescription(QByteArrayView xml)
 {
     if (xml.size() > kMaxDescription)
-        return fail(ErrorCategory::Input, QStringLiteral("device description larger than %1 bytes").arg(kMaxDescription));
+        return fail(ErrorCategory::Input,
+                    QStringLiteral("device description larger than %1 bytes").arg(kMaxDescription));
     QXmlStreamReader reader(xml.toByteArray());
     ConnectorDescription d;
     QString deviceType;
@@ -80,7 +81,8 @@ Result<ConnectorDescription> parseDescription(QByteArrayView xml)
             if (name == QLatin1StringView("deviceType")) {
                 deviceType = reader.readElementText().trimmed();
                 --depth;
-            } else if (name == QLatin1StringView("UDN") && udn.isEmpty()) { // the root device's, not embedded ones
+            } else if (name == QLatin1StringView("UDN") &&
+                       udn.isEmpty()) { // the root device's, not embedded ones
                 udn = reader.readElementText().trimmed();
                 --depth;
             } else if (name == QLatin1StringView("friendlyName") && d.friendlyName.isEmpty()) {
@@ -101,8 +103,7 @@ Result<ConnectorDescription> parseDescription(QByteArrayView xml)
                     const uint port = value.toUInt(&portOk);
                     portOk = portOk && port <= 65535;
                     d.tlsPort = portOk ? quint16(port) : 0;
-                }
-                else if (name == QLatin1StringView("protocolVersion"))
+                } else if (name == QLatin1StringView("protocolVersion"))
                     d.protocolVersion = value.toInt(&versionOk);
                 else if (name == QLatin1StringView("fingerprint"))
                     d.fingerprint = value.toLatin1().toLower().left(64);
@@ -114,7 +115,8 @@ Result<ConnectorDescription> parseDescription(QByteArrayView xml)
                                               .arg(reader.lineNumber())
                                               .arg(reader.errorString()));
     if (deviceType != QLatin1StringView(kDeviceType))
-        return fail(ErrorCategory::Input, QStringLiteral("device type '%1' is not an OCC connector").arg(deviceType.left(80)));
+        return fail(ErrorCategory::Input,
+                    QStringLiteral("device type '%1' is not an OCC connector").arg(deviceType.left(80)));
     if (!udn.startsWith(QLatin1StringView("uuid:")) || udn.size() < 6)
         return fail(ErrorCategory::Input, QStringLiteral("the description has no UDN"));
     d.connectorId = udn.mid(5).left(64);

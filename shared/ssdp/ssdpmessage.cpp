@@ -30,7 +30,8 @@ bool SsdpMessage::hasHeader(QByteArrayView name) const
 Result<SsdpMessage> parseSsdp(QByteArrayView datagram)
 {
     if (datagram.size() > kMaxDatagram)
-        return fail(ErrorCategory::Input, QStringLiteral("SSDP datagram of %1 bytes is too large").arg(datagram.size()));
+        return fail(ErrorCategory::Input,
+                    QStringLiteral("SSDP datagram of %1 bytes is too large").arg(datagram.size()));
     const QByteArray text = datagram.toByteArray();
     const qsizetype headerEnd = text.indexOf("\r\n\r\n");
     QList<QByteArray> lines = (headerEnd >= 0 ? text.left(headerEnd) : text).split('\n');
@@ -71,14 +72,22 @@ Result<SsdpMessage> parseSsdp(QByteArrayView datagram)
     return message;
 }
 
-QByteArray buildSearch(const QByteArray &hostHeader, const QByteArray &st, int mx, const QByteArray &userAgent)
+QByteArray buildSearch(const QByteArray &hostHeader, const QByteArray &st, int mx,
+                       const QByteArray &userAgent)
 {
     return "M-SEARCH * HTTP/1.1\r\n"
-           "HOST: " + hostHeader + "\r\n"
+           "HOST: " +
+           hostHeader +
+           "\r\n"
            "MAN: \"ssdp:discover\"\r\n"
-           "MX: " + QByteArray::number(mx) + "\r\n"
-           "ST: " + st + "\r\n"
-           "USER-AGENT: " + userAgent + "\r\n\r\n";
+           "MX: " +
+           QByteArray::number(mx) +
+           "\r\n"
+           "ST: " +
+           st +
+           "\r\n"
+           "USER-AGENT: " +
+           userAgent + "\r\n\r\n";
 }
 
 namespace {
@@ -92,11 +101,19 @@ QByteArray httpDate()
 
 QByteArray commonHeaders(const Announcement &a)
 {
-    return "LOCATION: " + a.location + "\r\n"
-           "SERVER: " + a.server + "\r\n"
-           "USN: " + a.usn + "\r\n"
-           "BOOTID.UPNP.ORG: " + QByteArray::number(a.bootId) + "\r\n"
-           "CONFIGID.UPNP.ORG: " + QByteArray::number(a.configId) + "\r\n";
+    return "LOCATION: " + a.location +
+           "\r\n"
+           "SERVER: " +
+           a.server +
+           "\r\n"
+           "USN: " +
+           a.usn +
+           "\r\n"
+           "BOOTID.UPNP.ORG: " +
+           QByteArray::number(a.bootId) +
+           "\r\n"
+           "CONFIGID.UPNP.ORG: " +
+           QByteArray::number(a.configId) + "\r\n";
 }
 
 } // namespace
@@ -104,26 +121,44 @@ QByteArray commonHeaders(const Announcement &a)
 QByteArray buildResponse(const Announcement &a)
 {
     return "HTTP/1.1 200 OK\r\n"
-           "CACHE-CONTROL: max-age=" + QByteArray::number(a.maxAge) + "\r\n"
-           "DATE: " + httpDate() + "\r\n"
+           "CACHE-CONTROL: max-age=" +
+           QByteArray::number(a.maxAge) +
+           "\r\n"
+           "DATE: " +
+           httpDate() +
+           "\r\n"
            "EXT:\r\n" +
-           commonHeaders(a) +
-           "ST: " + a.target + "\r\n\r\n";
+           commonHeaders(a) + "ST: " + a.target + "\r\n\r\n";
 }
 
 QByteArray buildNotify(const QByteArray &hostHeader, const Announcement &a, bool alive)
 {
     QByteArray message = "NOTIFY * HTTP/1.1\r\n"
-                         "HOST: " + hostHeader + "\r\n"
-                         "NT: " + a.target + "\r\n"
-                         "NTS: " + (alive ? QByteArray("ssdp:alive") : QByteArray("ssdp:byebye")) + "\r\n"
-                         "USN: " + a.usn + "\r\n"
-                         "BOOTID.UPNP.ORG: " + QByteArray::number(a.bootId) + "\r\n"
-                         "CONFIGID.UPNP.ORG: " + QByteArray::number(a.configId) + "\r\n";
+                         "HOST: " +
+                         hostHeader +
+                         "\r\n"
+                         "NT: " +
+                         a.target +
+                         "\r\n"
+                         "NTS: " +
+                         (alive ? QByteArray("ssdp:alive") : QByteArray("ssdp:byebye")) +
+                         "\r\n"
+                         "USN: " +
+                         a.usn +
+                         "\r\n"
+                         "BOOTID.UPNP.ORG: " +
+                         QByteArray::number(a.bootId) +
+                         "\r\n"
+                         "CONFIGID.UPNP.ORG: " +
+                         QByteArray::number(a.configId) + "\r\n";
     if (alive)
-        message += "CACHE-CONTROL: max-age=" + QByteArray::number(a.maxAge) + "\r\n"
-                   "LOCATION: " + a.location + "\r\n"
-                   "SERVER: " + a.server + "\r\n";
+        message += "CACHE-CONTROL: max-age=" + QByteArray::number(a.maxAge) +
+                   "\r\n"
+                   "LOCATION: " +
+                   a.location +
+                   "\r\n"
+                   "SERVER: " +
+                   a.server + "\r\n";
     return message + "\r\n";
 }
 

@@ -33,15 +33,16 @@ struct SsdpMessage
 Result<SsdpMessage> parseSsdp(QByteArrayView datagram);
 
 // What a control point sends: M-SEARCH for st with MX seconds.
-QByteArray buildSearch(const QByteArray &hostHeader, const QByteArray &st, int mx, const QByteArray &userAgent);
+QByteArray buildSearch(const QByteArray &hostHeader, const QByteArray &st, int mx,
+                       const QByteArray &userAgent);
 
 // A device's unicast answer to an M-SEARCH.
 struct Announcement
 {
-    QByteArray location;   // URL of the description
-    QByteArray server;     // "OS/version UPnP/1.1 product/version"
-    QByteArray usn;        // uuid:ID or uuid:ID::TYPE
-    QByteArray target;     // ST (response) or NT (notify)
+    QByteArray location; // URL of the description
+    QByteArray server;   // "OS/version UPnP/1.1 product/version"
+    QByteArray usn;      // uuid:ID or uuid:ID::TYPE
+    QByteArray target;   // ST (response) or NT (notify)
     int maxAge = 1800;
     qint64 bootId = 1;
     qint64 configId = 1;

@@ -32,7 +32,9 @@ QHostAddress ipv4Of(const QNetworkInterface &interface)
     return {};
 }
 
-SsdpSocket::SsdpSocket(SsdpEndpoint endpoint, QObject *parent) : QObject(parent), m_endpoint(std::move(endpoint))
+SsdpSocket::SsdpSocket(SsdpEndpoint endpoint, QObject *parent)
+    : QObject(parent)
+    , m_endpoint(std::move(endpoint))
 {
     m_socket.setProxy(QNetworkProxy::NoProxy);
     connect(&m_socket, &QUdpSocket::readyRead, this, &SsdpSocket::readPending);
@@ -42,21 +44,28 @@ Result<void> SsdpSocket::openAsDevice()
 {
     m_interfaces = multicastInterfaces(m_endpoint.interfaceNames);
     if (m_interfaces.isEmpty())
-        return fail(ErrorCategory::Network, QStringLiteral("no multicast-capable IPv4 interface for SSDP%1")
-                                                .arg(m_endpoint.interfaceNames.isEmpty()
-                                                         ? QString()
-                                                         : QStringLiteral(" among ") + m_endpoint.interfaceNames.join(QLatin1Char(','))));
-    if (!m_socket.bind(QHostAddress::AnyIPv4, m_endpoint.port, QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint))
-        return fail(ErrorCategory::Network, QStringLiteral("cannot bind SSDP port %1: %2").arg(m_endpoint.port).arg(m_socket.errorString()));
+        return fail(
+            ErrorCategory::Network,
+            QStringLiteral("no multicast-capable IPv4 interface for SSDP%1")
+                .arg(m_endpoint.interfaceNames.isEmpty()
+                         ? QString()
+                         : QStringLiteral(" among ") + m_endpoint.interfaceNames.join(QLatin1Char(','))));
+    if (!m_socket.bind(QHostAddress::AnyIPv4, m_endpoint.port,
+                       QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint))
+        return fail(
+            ErrorCategory::Network,
+            QStringLiteral("cannot bind SSDP port %1: %2").arg(m_endpoint.port).arg(m_socket.errorString()));
     int joined = 0;
     for (const QNetworkInterface &interface : std::as_const(m_interfaces)) {
         if (m_socket.joinMulticastGroup(m_endpoint.group, interface))
             ++joined;
         else
-            qCWarning(lcSsdp) << "cannot join" << m_endpoint.group << "on" << interface.name() << m_socket.errorString();
+            qCWarning(lcSsdp) << "cannot join" << m_endpoint.group << "on" << interface.name()
+                              << m_socket.errorString();
     }
     if (joined == 0)
-        return fail(ErrorCategory::Network, QStringLiteral("could not join %1 on any interface").arg(m_endpoint.group.toString()));
+        return fail(ErrorCategory::Network,
+                    QStringLiteral("could not join %1 on any interface").arg(m_endpoint.group.toString()));
     m_socket.setSocketOption(QAbstractSocket::MulticastTtlOption, 2);
     m_socket.setSocketOption(QAbstractSocket::MulticastLoopbackOption, 1);
     return {};
@@ -66,7 +75,8 @@ Result<void> SsdpSocket::openAsControlPoint()
 {
     m_interfaces = multicastInterfaces(m_endpoint.interfaceNames);
     if (!m_socket.bind(QHostAddress::AnyIPv4, 0))
-        return fail(ErrorCategory::Network, QStringLiteral("cannot open an SSDP socket: %1").arg(m_socket.errorString()));
+        return fail(ErrorCategory::Network,
+                    QStringLiteral("cannot open an SSDP socket: %1").arg(m_socket.errorString()));
     m_socket.setSocketOption(QAbstractSocket::MulticastTtlOption, 2);
     m_socket.setSocketOption(QAbstractSocket::MulticastLoopbackOption, 1);
     return {};
@@ -102,7 +112,8 @@ bool SsdpSocket::sendTo(const QByteArray &datagram, const QHostAddress &address,
 QHostAddress SsdpSocket::localAddressFor(const QNetworkDatagram &datagram) const
 {
     if (datagram.interfaceIndex() > 0) {
-        const QNetworkInterface interface = QNetworkInterface::interfaceFromIndex(int(datagram.interfaceIndex()));
+        const QNetworkInterface interface =
+            QNetworkInterface::interfaceFromIndex(int(datagram.interfaceIndex()));
         const QHostAddress address = ipv4Of(interface);
         if (!address.isNull())
             return address;

@@ -5,26 +5,28 @@
 #include "rogueconnector.h"
 #include "testpki.h"
 
+#include <cstdio>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTimer>
 #include <QUuid>
 
-#include <cstdio>
-
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.addOptions({{QStringLiteral("customer"), QStringLiteral("Customer id to claim."), QStringLiteral("ID")},
-                       {QStringLiteral("address"), QStringLiteral("Address to listen on."), QStringLiteral("ADDR")},
-                       {QStringLiteral("interface"), QStringLiteral("Interface for SSDP."), QStringLiteral("IF")}});
+    parser.addOptions(
+        {{QStringLiteral("customer"), QStringLiteral("Customer id to claim."), QStringLiteral("ID")},
+         {QStringLiteral("address"), QStringLiteral("Address to listen on."), QStringLiteral("ADDR")},
+         {QStringLiteral("interface"), QStringLiteral("Interface for SSDP."), QStringLiteral("IF")}});
     parser.process(app);
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QString customer = parser.value(QStringLiteral("customer"));
-    const occ::test::Credentials credentials = occ::test::TestPki::selfSigned(id, customer, occ::pki::Role::Connector);
-    occ::test::RogueConnector rogue({id, customer, QHostAddress(parser.value(QStringLiteral("address"))), 1900,
-                                     QHostAddress(QStringLiteral("239.255.255.250")), parser.value(QStringLiteral("interface"))},
+    const occ::test::Credentials credentials =
+        occ::test::TestPki::selfSigned(id, customer, occ::pki::Role::Connector);
+    occ::test::RogueConnector rogue({id, customer, QHostAddress(parser.value(QStringLiteral("address"))),
+                                     1900, QHostAddress(QStringLiteral("239.255.255.250")),
+                                     parser.value(QStringLiteral("interface"))},
                                     credentials.certificate, credentials.sslKey);
     QString error;
     if (!rogue.start(&error)) {
@@ -33,8 +35,8 @@ int main(int argc, char **argv)
     }
     QTimer report;
     QObject::connect(&report, &QTimer::timeout, [&rogue] {
-        std::printf("ROGUE answers=%d attempts=%d encrypted=%d bytes=%lld\n", rogue.answers(), rogue.attempts(),
-                    rogue.encrypted(), static_cast<long long>(rogue.bytes()));
+        std::printf("ROGUE answers=%d attempts=%d encrypted=%d bytes=%lld\n", rogue.answers(),
+                    rogue.attempts(), rogue.encrypted(), static_cast<long long>(rogue.bytes()));
         std::fflush(stdout);
     });
     report.start(500);

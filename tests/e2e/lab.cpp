@@ -2,10 +2,9 @@
 
 #include "testutil.h"
 
+#include <csignal>
 #include <QDir>
 #include <QRegularExpression>
-
-#include <csignal>
 #include <unistd.h>
 
 namespace occ::test {
@@ -70,9 +69,11 @@ Lab::~Lab()
 
 bool Lab::addLan(const QString &lan)
 {
-    if (m_wire->run(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("add"), lan, QStringLiteral("type"),
-                                           QStringLiteral("bridge"), QStringLiteral("mcast_snooping"), QStringLiteral("0")}) != 0 ||
-        m_wire->run(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), lan, QStringLiteral("up")}) != 0) {
+    if (m_wire->run(QStringLiteral("ip"),
+                    {QStringLiteral("link"), QStringLiteral("add"), lan, QStringLiteral("type"),
+                     QStringLiteral("bridge"), QStringLiteral("mcast_snooping"), QStringLiteral("0")}) != 0 ||
+        m_wire->run(QStringLiteral("ip"),
+                    {QStringLiteral("link"), QStringLiteral("set"), lan, QStringLiteral("up")}) != 0) {
         m_error = QStringLiteral("cannot make the bridge %1").arg(lan);
         return false;
     }
@@ -102,7 +103,8 @@ bool Lab::ip(const QString &host, const QStringList &command)
     const NetNamespace *ns = this->host(host);
     QByteArray output;
     if (!ns || ns->run(QStringLiteral("ip"), command, &output) != 0) {
-        m_error = QStringLiteral("%1: ip %2: %3").arg(host, command.join(QLatin1Char(' ')), QString::fromLocal8Bit(output).trimmed());
+        m_error = QStringLiteral("%1: ip %2: %3")
+                      .arg(host, command.join(QLatin1Char(' ')), QString::fromLocal8Bit(output).trimmed());
         return false;
     }
     return true;
@@ -113,31 +115,36 @@ QString Lab::wireName(const QString &host, const QString &ifname) const
     return m_plugged.value(host + QLatin1Char('/') + ifname);
 }
 
-bool Lab::plug(const QString &host, const QString &ifname, const QString &lan, const QString &cidr, const QString &gateway)
+bool Lab::plug(const QString &host, const QString &ifname, const QString &lan, const QString &cidr,
+               const QString &gateway)
 {
     const NetNamespace *ns = this->host(host);
     if (!ns)
         return false;
     const QString wire = QStringLiteral("w%1").arg(m_nextWire++);
     QByteArray output;
-    if (run(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("add"), wire, QStringLiteral("netns"), m_wire->name(),
-                                   QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"),
-                                   ifname, QStringLiteral("netns"), ns->name()},
+    if (run(QStringLiteral("ip"),
+            {QStringLiteral("link"), QStringLiteral("add"), wire, QStringLiteral("netns"), m_wire->name(),
+             QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"),
+             ifname, QStringLiteral("netns"), ns->name()},
             &output) != 0) {
-        m_error = QStringLiteral("veth %1/%2: %3").arg(host, ifname, QString::fromLocal8Bit(output).trimmed());
+        m_error =
+            QStringLiteral("veth %1/%2: %3").arg(host, ifname, QString::fromLocal8Bit(output).trimmed());
         return false;
     }
     m_plugged.insert(host + QLatin1Char('/') + ifname, wire);
-    if (m_wire->run(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), wire, QStringLiteral("master"), lan}) != 0 ||
-        m_wire->run(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), wire, QStringLiteral("up")}) != 0) {
+    if (m_wire->run(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), wire,
+                                           QStringLiteral("master"), lan}) != 0 ||
+        m_wire->run(QStringLiteral("ip"),
+                    {QStringLiteral("link"), QStringLiteral("set"), wire, QStringLiteral("up")}) != 0) {
         m_error = QStringLiteral("cannot plug %1 into %2").arg(host, lan);
         return false;
     }
     if (!ip(host, {QStringLiteral("addr"), QStringLiteral("add"), cidr, QStringLiteral("dev"), ifname}) ||
         !ip(host, {QStringLiteral("link"), QStringLiteral("set"), ifname, QStringLiteral("up")}))
         return false;
-    if (!gateway.isEmpty() &&
-        !ip(host, {QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("default"), QStringLiteral("via"), gateway}))
+    if (!gateway.isEmpty() && !ip(host, {QStringLiteral("route"), QStringLiteral("add"),
+                                         QStringLiteral("default"), QStringLiteral("via"), gateway}))
         return false;
     return true;
 }
@@ -151,19 +158,21 @@ bool Lab::unplug(const QString &host, const QString &ifname)
     return ip(host, {QStringLiteral("link"), QStringLiteral("del"), ifname});
 }
 
-bool Lab::link(const QString &hostA, const QString &ifA, const QString &cidrA, const QString &hostB, const QString &ifB,
-               const QString &cidrB)
+bool Lab::link(const QString &hostA, const QString &ifA, const QString &cidrA, const QString &hostB,
+               const QString &ifB, const QString &cidrB)
 {
     const NetNamespace *a = host(hostA);
     const NetNamespace *b = host(hostB);
     if (!a || !b)
         return false;
     QByteArray output;
-    if (run(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("add"), ifA, QStringLiteral("netns"), a->name(),
-                                   QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"), ifB,
-                                   QStringLiteral("netns"), b->name()},
+    if (run(QStringLiteral("ip"),
+            {QStringLiteral("link"), QStringLiteral("add"), ifA, QStringLiteral("netns"), a->name(),
+             QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"),
+             ifB, QStringLiteral("netns"), b->name()},
             &output) != 0) {
-        m_error = QStringLiteral("link %1-%2: %3").arg(hostA, hostB, QString::fromLocal8Bit(output).trimmed());
+        m_error =
+            QStringLiteral("link %1-%2: %3").arg(hostA, hostB, QString::fromLocal8Bit(output).trimmed());
         return false;
     }
     return ip(hostA, {QStringLiteral("addr"), QStringLiteral("add"), cidrA, QStringLiteral("dev"), ifA}) &&
@@ -175,7 +184,9 @@ bool Lab::link(const QString &hostA, const QString &ifA, const QString &cidrA, c
 bool Lab::enableForwarding(const QString &host)
 {
     const NetNamespace *ns = this->host(host);
-    return ns && ns->run(QStringLiteral("sh"), {QStringLiteral("-c"), QStringLiteral("echo 1 > /proc/sys/net/ipv4/ip_forward")}) == 0;
+    return ns &&
+           ns->run(QStringLiteral("sh"),
+                   {QStringLiteral("-c"), QStringLiteral("echo 1 > /proc/sys/net/ipv4/ip_forward")}) == 0;
 }
 
 void Lab::addName(const QString &name, const QString &address, const QString &onlyOnHost)
@@ -194,7 +205,8 @@ bool Lab::writeHostsFiles()
         }
         // No name server: a name that is not in the hosts file fails at once.
         if (!writeFile(dir + QStringLiteral("/hosts"), hosts) ||
-            !writeFile(dir + QStringLiteral("/resolv.conf"), "# OCC e2e lab: names come from /etc/hosts only\noptions timeout:1 attempts:1\n")) {
+            !writeFile(dir + QStringLiteral("/resolv.conf"),
+                       "# OCC e2e lab: names come from /etc/hosts only\noptions timeout:1 attempts:1\n")) {
             m_error = QStringLiteral("cannot write %1").arg(dir);
             return false;
         }
@@ -210,10 +222,14 @@ void Timeline::add(const QString &host, const QString &what, const QDateTime &at
 QString Timeline::text() const
 {
     QList<Event> events = m_events;
-    std::stable_sort(events.begin(), events.end(), [](const Event &a, const Event &b) { return a.at < b.at; });
+    std::stable_sort(events.begin(), events.end(),
+                     [](const Event &a, const Event &b) { return a.at < b.at; });
     QString text;
     for (const Event &e : events)
-        text += QStringLiteral("  %1  %2 %3\n").arg(e.at.toString(QStringLiteral("HH:mm:ss.zzz"))).arg(e.host, -12).arg(e.what);
+        text += QStringLiteral("  %1  %2 %3\n")
+                    .arg(e.at.toString(QStringLiteral("HH:mm:ss.zzz")))
+                    .arg(e.host, -12)
+                    .arg(e.what);
     return text;
 }
 

@@ -2,13 +2,12 @@
 
 #include "netns.h"
 
+#include <memory>
 #include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
-
-#include <memory>
 
 namespace occ::test {
 
@@ -43,8 +42,8 @@ public:
               const QString &gateway = {});
     bool unplug(const QString &host, const QString &ifname);
     // A point-to-point link between two hosts (a VPN tunnel, a router leg).
-    bool link(const QString &hostA, const QString &ifA, const QString &cidrA, const QString &hostB, const QString &ifB,
-              const QString &cidrB);
+    bool link(const QString &hostA, const QString &ifA, const QString &cidrA, const QString &hostB,
+              const QString &ifB, const QString &cidrB);
     // ip COMMAND inside host, e.g. {"route", "add", ...}.
     bool ip(const QString &host, const QStringList &command);
     bool enableForwarding(const QString &host);

@@ -24,7 +24,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <set>
 
 using namespace occ;
@@ -68,24 +67,39 @@ class E2e : public QObject
         lab.addName(kCloudName, QStringLiteral("10.99.0.10"));
         lab.addName(kConnectorName, QStringLiteral("10.10.0.3"));
         const bool ok =
-            lab.plug(QStringLiteral("router"), QStringLiteral("eth-office"), QStringLiteral("office"), QStringLiteral("10.10.0.1/24")) &&
-            lab.plug(QStringLiteral("router"), QStringLiteral("eth-inet"), QStringLiteral("inet"), QStringLiteral("10.99.0.1/24")) &&
-            lab.plug(QStringLiteral("router"), QStringLiteral("eth-home"), QStringLiteral("home"), QStringLiteral("10.30.0.1/24")) &&
-            lab.plug(QStringLiteral("router"), QStringLiteral("eth-branch"), QStringLiteral("branch"), QStringLiteral("10.20.0.1/24")) &&
+            lab.plug(QStringLiteral("router"), QStringLiteral("eth-office"), QStringLiteral("office"),
+                     QStringLiteral("10.10.0.1/24")) &&
+            lab.plug(QStringLiteral("router"), QStringLiteral("eth-inet"), QStringLiteral("inet"),
+                     QStringLiteral("10.99.0.1/24")) &&
+            lab.plug(QStringLiteral("router"), QStringLiteral("eth-home"), QStringLiteral("home"),
+                     QStringLiteral("10.30.0.1/24")) &&
+            lab.plug(QStringLiteral("router"), QStringLiteral("eth-branch"), QStringLiteral("branch"),
+                     QStringLiteral("10.20.0.1/24")) &&
             lab.enableForwarding(QStringLiteral("router")) &&
             // Home and branch reach the internet, never the office LAN.
-            lab.ip(QStringLiteral("router"), {QStringLiteral("rule"), QStringLiteral("add"), QStringLiteral("from"), QStringLiteral("10.30.0.0/24"),
-                                              QStringLiteral("to"), QStringLiteral("10.10.0.0/24"), QStringLiteral("prohibit")}) &&
-            lab.ip(QStringLiteral("router"), {QStringLiteral("rule"), QStringLiteral("add"), QStringLiteral("from"), QStringLiteral("10.20.0.0/24"),
-                                              QStringLiteral("to"), QStringLiteral("10.10.0.0/24"), QStringLiteral("prohibit")}) &&
-            lab.plug(QStringLiteral("cloud"), QStringLiteral("eth0"), QStringLiteral("inet"), QStringLiteral("10.99.0.10/24"), QStringLiteral("10.99.0.1")) &&
-            lab.plug(QStringLiteral("connector"), QStringLiteral("eth0"), QStringLiteral("office"), QStringLiteral("10.10.0.3/24"), QStringLiteral("10.10.0.1")) &&
+            lab.ip(QStringLiteral("router"),
+                   {QStringLiteral("rule"), QStringLiteral("add"), QStringLiteral("from"),
+                    QStringLiteral("10.30.0.0/24"), QStringLiteral("to"), QStringLiteral("10.10.0.0/24"),
+                    QStringLiteral("prohibit")}) &&
+            lab.ip(QStringLiteral("router"),
+                   {QStringLiteral("rule"), QStringLiteral("add"), QStringLiteral("from"),
+                    QStringLiteral("10.20.0.0/24"), QStringLiteral("to"), QStringLiteral("10.10.0.0/24"),
+                    QStringLiteral("prohibit")}) &&
+            lab.plug(QStringLiteral("cloud"), QStringLiteral("eth0"), QStringLiteral("inet"),
+                     QStringLiteral("10.99.0.10/24"), QStringLiteral("10.99.0.1")) &&
+            lab.plug(QStringLiteral("connector"), QStringLiteral("eth0"), QStringLiteral("office"),
+                     QStringLiteral("10.10.0.3/24"), QStringLiteral("10.10.0.1")) &&
             // The VPN gateway: office side .2; tunnels come and go with the laptop.
-            lab.plug(QStringLiteral("vpn"), QStringLiteral("eth0"), QStringLiteral("office"), QStringLiteral("10.10.0.2/24"), QStringLiteral("10.10.0.1")) &&
+            lab.plug(QStringLiteral("vpn"), QStringLiteral("eth0"), QStringLiteral("office"),
+                     QStringLiteral("10.10.0.2/24"), QStringLiteral("10.10.0.1")) &&
             lab.enableForwarding(QStringLiteral("vpn")) &&
-            lab.ip(QStringLiteral("connector"), {QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("10.77.0.0/24"), QStringLiteral("via"), QStringLiteral("10.10.0.2")}) &&
-            lab.plug(QStringLiteral("proxy"), QStringLiteral("eth-inet"), QStringLiteral("inet"), QStringLiteral("10.99.0.5/24"), QStringLiteral("10.99.0.1")) &&
-            lab.plug(QStringLiteral("proxy"), QStringLiteral("eth-lan"), QStringLiteral("proxynet"), QStringLiteral("10.40.0.5/24")) &&
+            lab.ip(QStringLiteral("connector"),
+                   {QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("10.77.0.0/24"),
+                    QStringLiteral("via"), QStringLiteral("10.10.0.2")}) &&
+            lab.plug(QStringLiteral("proxy"), QStringLiteral("eth-inet"), QStringLiteral("inet"),
+                     QStringLiteral("10.99.0.5/24"), QStringLiteral("10.99.0.1")) &&
+            lab.plug(QStringLiteral("proxy"), QStringLiteral("eth-lan"), QStringLiteral("proxynet"),
+                     QStringLiteral("10.40.0.5/24")) &&
             lab.writeHostsFiles();
         if (!ok)
             return false;
@@ -93,7 +107,8 @@ class E2e : public QObject
         m_cloud = std::make_unique<CloudProcess>(
             m_dir->filePath(QStringLiteral("cloud")), QString(),
             QStringList{QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8443"), QStringLiteral("--set"),
-                        QStringLiteral("server/hostnames=") + kCloudName, QStringLiteral("--set"), QStringLiteral("server/pollWakeup=200")},
+                        QStringLiteral("server/hostnames=") + kCloudName, QStringLiteral("--set"),
+                        QStringLiteral("server/pollWakeup=200")},
             lab.host(QStringLiteral("cloud")));
         m_customer = m_cloud->addCustomer(QStringLiteral("Acme GmbH"));
         if (m_customer.id.isEmpty() || !m_cloud->start())
@@ -108,9 +123,10 @@ class E2e : public QObject
         if (!m_connector)
             m_connector = std::make_unique<ConnectorProcess>(
                 m_dir->filePath(QStringLiteral("connector")),
-                QStringList{QStringLiteral("connector/advertiseHost=") + kConnectorName, QStringLiteral("connection/heartbeat=1"),
-                            QStringLiteral("connector/handshakeTimeout=3"), QStringLiteral("connection/reportInterval=1"),
-                            QStringLiteral("spool/fullSync=false")},
+                QStringList{
+                    QStringLiteral("connector/advertiseHost=") + kConnectorName,
+                    QStringLiteral("connection/heartbeat=1"), QStringLiteral("connector/handshakeTimeout=3"),
+                    QStringLiteral("connection/reportInterval=1"), QStringLiteral("spool/fullSync=false")},
                 m_lab->host(QStringLiteral("connector")));
         if (enrol && !m_connector->enrol(*m_cloud, m_customer, kConnectorName))
             return false;
@@ -124,13 +140,15 @@ class E2e : public QObject
     HubProcess *startHub(const QString &name, const QString &lan, const QString &cidr, const QString &gateway,
                          const QStringList &extra = {})
     {
-        if (!m_lab->addHost(name) || !m_lab->plug(name, QStringLiteral("eth0"), lan, cidr, gateway) || !m_lab->writeHostsFiles())
+        if (!m_lab->addHost(name) || !m_lab->plug(name, QStringLiteral("eth0"), lan, cidr, gateway) ||
+            !m_lab->writeHostsFiles())
             return nullptr;
         auto hub = std::make_unique<HubProcess>(
             m_dir->filePath(name),
             QStringList{QStringLiteral("hub/hostname=") + name, QStringLiteral("connection/interfaceCheck=1"),
-                        QStringLiteral("connection/connectTimeout=2"), QStringLiteral("connection/backoffMin=1"),
-                        QStringLiteral("connection/backoffMax=2"), QStringLiteral("connection/reportInterval=1"),
+                        QStringLiteral("connection/connectTimeout=2"),
+                        QStringLiteral("connection/backoffMin=1"), QStringLiteral("connection/backoffMax=2"),
+                        QStringLiteral("connection/reportInterval=1"),
                         QStringLiteral("connection/pollWait=5"), QStringLiteral("sensors/interval=2"),
                         QStringLiteral("sensors/heartbeatInterval=2"),
                         QStringLiteral("connection/fallbackAfter=%1").arg(kFallbackAfter),
@@ -156,8 +174,10 @@ class E2e : public QObject
     bool cloudHoldsEverySeqOnce(const QString &hubId, qint64 upTo, QString *why) const
     {
         std::multiset<qint64> seqs;
-        const QJsonArray all =
-            m_cloud->cliJson({QStringLiteral("measurements"), hubId, QStringLiteral("--limit"), QStringLiteral("1000000")}).array();
+        const QJsonArray all = m_cloud
+                                   ->cliJson({QStringLiteral("measurements"), hubId,
+                                              QStringLiteral("--limit"), QStringLiteral("1000000")})
+                                   .array();
         for (const QJsonValue &m : all)
             seqs.insert(m[QStringLiteral("seq")].toInteger());
         const qint64 highest = seqs.empty() ? 0 : *seqs.rbegin();
@@ -180,22 +200,27 @@ class E2e : public QObject
                                .object()[QStringLiteral("commandId")]
                                .toString();
         QJsonObject found;
-        waitFor([&] {
-            for (const QJsonValue &c : m_cloud->cliJson({QStringLiteral("commands"), hubId}).array()) {
-                if (c[QStringLiteral("commandId")].toString() == id)
-                    found = c.toObject();
-            }
-            const QString state = found[QStringLiteral("state")].toString();
-            return state == QLatin1StringView("done") || state == QLatin1StringView("failed");
-        }, 30000);
+        waitFor(
+            [&] {
+                for (const QJsonValue &c : m_cloud->cliJson({QStringLiteral("commands"), hubId}).array()) {
+                    if (c[QStringLiteral("commandId")].toString() == id)
+                        found = c.toObject();
+                }
+                const QString state = found[QStringLiteral("state")].toString();
+                return state == QLatin1StringView("done") || state == QLatin1StringView("failed");
+            },
+            30000);
         return found;
     }
 
     bool allHubsIn(const QString &state, int timeoutMs)
     {
-        return waitFor([&] {
-            return std::all_of(m_hubs.begin(), m_hubs.end(), [&](auto &h) { return h.second->state() == state; });
-        }, timeoutMs);
+        return waitFor(
+            [&] {
+                return std::all_of(m_hubs.begin(), m_hubs.end(),
+                                   [&](auto &h) { return h.second->state() == state; });
+            },
+            timeoutMs);
     }
 
     // When a hub reached `to` at or after `after` (its own stdout line).
@@ -211,39 +236,46 @@ class E2e : public QObject
         Timeline all = m_timeline;
         for (auto &[name, hub] : m_hubs) {
             for (const HubProcess::Change &c : hub->changes())
-                all.add(name, QStringLiteral("%1 -> %2%3").arg(c.from, c.to, c.connectorId.isEmpty() ? QString() : QStringLiteral(" (connector)")), c.at);
+                all.add(name,
+                        QStringLiteral("%1 -> %2%3")
+                            .arg(c.from, c.to,
+                                 c.connectorId.isEmpty() ? QString() : QStringLiteral(" (connector)")),
+                        c.at);
         }
         qInfo("timeline of %s:\n%s", scenario, qPrintable(all.text()));
     }
 
 private slots:
-    void init()
-    {
-        QVERIFY2(buildWorld(), qPrintable(m_lab ? m_lab->error() : QString()));
-    }
+    void init() { QVERIFY2(buildWorld(), qPrintable(m_lab ? m_lab->error() : QString())); }
 
     // 1. Office: three hubs find the connector over the real SSDP group.
     void office()
     {
         for (int i = 1; i <= 3; ++i)
-            QVERIFY(startHub(QStringLiteral("pc-%1").arg(i), QStringLiteral("office"), QStringLiteral("10.10.0.1%1/24").arg(i),
-                             QStringLiteral("10.10.0.1")));
+            QVERIFY(startHub(QStringLiteral("pc-%1").arg(i), QStringLiteral("office"),
+                             QStringLiteral("10.10.0.1%1/24").arg(i), QStringLiteral("10.10.0.1")));
         QVERIFY(allHubsIn(QStringLiteral("ConnectorLan"), 30000));
         for (auto &[name, hub] : m_hubs) {
             const QJsonObject status = hub->status();
             QCOMPARE(status[QStringLiteral("connectorId")].toString(), m_connector->id());
             QVERIFY2(status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool(), qPrintable(name));
-            QVERIFY(waitFor([&] {
-                const QJsonObject h = cloudHub(hub->id());
-                return h[QStringLiteral("path")].toString() == QLatin1StringView("ConnectorLan") &&
-                       h[QStringLiteral("connectorId")].toString() == m_connector->id() && h[QStringLiteral("count")].toInt() > 0;
-            }, 20000));
+            QVERIFY(waitFor(
+                [&] {
+                    const QJsonObject h = cloudHub(hub->id());
+                    return h[QStringLiteral("path")].toString() == QLatin1StringView("ConnectorLan") &&
+                           h[QStringLiteral("connectorId")].toString() == m_connector->id() &&
+                           h[QStringLiteral("count")].toInt() > 0;
+                },
+                20000));
             QCOMPARE(cloudHub(hub->id())[QStringLiteral("hostname")].toString(), name);
         }
         QByteArray table;
         QCOMPARE(m_cloud->cli({QStringLiteral("hubs")}, &table), 0);
         qInfo("occ-cloud hubs:\n%s", table.constData());
-        QCOMPARE(m_connector->query(QStringLiteral("status"))[QStringLiteral("hubs")][QStringLiteral("ConnectorLan")].toInt(), 3);
+        QCOMPARE(m_connector
+                     ->query(QStringLiteral("status"))[QStringLiteral("hubs")][QStringLiteral("ConnectorLan")]
+                     .toInt(),
+                 3);
         printTimeline("office");
     }
 
@@ -251,8 +283,8 @@ private slots:
     void connectorCrash()
     {
         for (int i = 1; i <= 3; ++i)
-            QVERIFY(startHub(QStringLiteral("pc-%1").arg(i), QStringLiteral("office"), QStringLiteral("10.10.0.1%1/24").arg(i),
-                             QStringLiteral("10.10.0.1")));
+            QVERIFY(startHub(QStringLiteral("pc-%1").arg(i), QStringLiteral("office"),
+                             QStringLiteral("10.10.0.1%1/24").arg(i), QStringLiteral("10.10.0.1")));
         QVERIFY(allHubsIn(QStringLiteral("ConnectorLan"), 30000));
         QTest::qWait(2000);
         const QDateTime killed = QDateTime::currentDateTimeUtc();
@@ -264,7 +296,8 @@ private slots:
             const std::optional<QDateTime> direct = reached(*hub, QStringLiteral("DirectCloud"), killed);
             QVERIFY(searching && direct);
             const qint64 after = searching->msecsTo(*direct);
-            QVERIFY2(qAbs(after - kFallbackAfter * 1000) <= 2000, qPrintable(QStringLiteral("%1: %2 ms").arg(name).arg(after)));
+            QVERIFY2(qAbs(after - kFallbackAfter * 1000) <= 2000,
+                     qPrintable(QStringLiteral("%1: %2 ms").arg(name).arg(after)));
         }
         QTest::qWait(3000); // direct delivery for a while
         const QDateTime restarted = QDateTime::currentDateTimeUtc();
@@ -280,7 +313,8 @@ private slots:
             QVERIFY(waitFor([&] { return hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
             const qint64 upTo = hub->status()[QStringLiteral("highestSeq")].toInteger();
             QString why;
-            QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(hub->id(), upTo, &why); }, 20000), qPrintable(why));
+            QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(hub->id(), upTo, &why); }, 20000),
+                     qPrintable(why));
         }
         printTimeline("connector crash");
     }
@@ -290,7 +324,8 @@ private slots:
     {
         Lab &lab = *m_lab;
         const QString laptop = QStringLiteral("laptop");
-        HubProcess *hub = startHub(laptop, QStringLiteral("office"), QStringLiteral("10.10.0.50/24"), QStringLiteral("10.10.0.1"));
+        HubProcess *hub = startHub(laptop, QStringLiteral("office"), QStringLiteral("10.10.0.50/24"),
+                                   QStringLiteral("10.10.0.1"));
         QVERIFY(hub);
         QVERIFY(hub->waitForState(QStringLiteral("ConnectorLan"), 20000));
 
@@ -298,10 +333,12 @@ private slots:
         QDateTime moved = QDateTime::currentDateTimeUtc();
         m_timeline.add(laptop, QStringLiteral("moved to the branch (wg0 tunnel to the office)"), moved);
         QVERIFY(lab.unplug(laptop, QStringLiteral("eth0")));
-        QVERIFY(lab.plug(laptop, QStringLiteral("eth0"), QStringLiteral("branch"), QStringLiteral("10.20.0.50/24"), QStringLiteral("10.20.0.1")));
-        QVERIFY(lab.link(laptop, QStringLiteral("wg0"), QStringLiteral("10.77.0.2/24"), QStringLiteral("vpn"), QStringLiteral("tun-laptop"),
-                         QStringLiteral("10.77.0.1/24")));
-        QVERIFY(lab.ip(laptop, {QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("10.10.0.0/24"), QStringLiteral("via"),
+        QVERIFY(lab.plug(laptop, QStringLiteral("eth0"), QStringLiteral("branch"),
+                         QStringLiteral("10.20.0.50/24"), QStringLiteral("10.20.0.1")));
+        QVERIFY(lab.link(laptop, QStringLiteral("wg0"), QStringLiteral("10.77.0.2/24"), QStringLiteral("vpn"),
+                         QStringLiteral("tun-laptop"), QStringLiteral("10.77.0.1/24")));
+        QVERIFY(lab.ip(laptop, {QStringLiteral("route"), QStringLiteral("add"),
+                                QStringLiteral("10.10.0.0/24"), QStringLiteral("via"),
                                 QStringLiteral("10.77.0.1"), QStringLiteral("dev"), QStringLiteral("wg0")}));
         QVERIFY(hub->waitForState(QStringLiteral("ConnectorVpn"), 15000));
         std::optional<QDateTime> at = reached(*hub, QStringLiteral("ConnectorVpn"), moved);
@@ -309,28 +346,43 @@ private slots:
         qInfo("branch: ConnectorVpn %lld ms after the move", moved.msecsTo(*at));
         QVERIFY(moved.msecsTo(*at) <= 6000);
         QJsonObject status = hub->status();
-        QVERIFY2(!status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool(), "the cache should have answered, without M-SEARCH");
-        QCOMPARE(status[QStringLiteral("connector")][QStringLiteral("interface")].toString(), QStringLiteral("wg0"));
-        QVERIFY(waitFor([&] { return cloudHub(hub->id())[QStringLiteral("path")].toString() == QLatin1StringView("ConnectorVpn"); }, 10000));
+        QVERIFY2(!status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool(),
+                 "the cache should have answered, without M-SEARCH");
+        QCOMPARE(status[QStringLiteral("connector")][QStringLiteral("interface")].toString(),
+                 QStringLiteral("wg0"));
+        QVERIFY(waitFor(
+            [&] {
+                return cloudHub(hub->id())[QStringLiteral("path")].toString() ==
+                       QLatin1StringView("ConnectorVpn");
+            },
+            10000));
 
         // Home: no way to the office at all.
         moved = QDateTime::currentDateTimeUtc();
         m_timeline.add(laptop, QStringLiteral("moved home (no route to the office)"), moved);
         QVERIFY(lab.unplug(laptop, QStringLiteral("wg0")));
         QVERIFY(lab.unplug(laptop, QStringLiteral("eth0")));
-        QVERIFY(lab.plug(laptop, QStringLiteral("eth0"), QStringLiteral("home"), QStringLiteral("10.30.0.50/24"), QStringLiteral("10.30.0.1")));
+        QVERIFY(lab.plug(laptop, QStringLiteral("eth0"), QStringLiteral("home"),
+                         QStringLiteral("10.30.0.50/24"), QStringLiteral("10.30.0.1")));
         QVERIFY(hub->waitForState(QStringLiteral("DirectCloud"), 20000));
         at = reached(*hub, QStringLiteral("DirectCloud"), moved);
         QVERIFY(at);
         qInfo("home: DirectCloud %lld ms after the move", moved.msecsTo(*at));
-        QVERIFY(moved.msecsTo(*at) <= 10000); // cache refused at once, UPnP 3 s, then the cloud - not fallbackAfter
-        QVERIFY(waitFor([&] { return cloudHub(hub->id())[QStringLiteral("path")].toString() == QLatin1StringView("DirectCloud"); }, 10000));
+        QVERIFY(moved.msecsTo(*at) <=
+                10000); // cache refused at once, UPnP 3 s, then the cloud - not fallbackAfter
+        QVERIFY(waitFor(
+            [&] {
+                return cloudHub(hub->id())[QStringLiteral("path")].toString() ==
+                       QLatin1StringView("DirectCloud");
+            },
+            10000));
 
         // Back in the office.
         moved = QDateTime::currentDateTimeUtc();
         m_timeline.add(laptop, QStringLiteral("back in the office"), moved);
         QVERIFY(lab.unplug(laptop, QStringLiteral("eth0")));
-        QVERIFY(lab.plug(laptop, QStringLiteral("eth0"), QStringLiteral("office"), QStringLiteral("10.10.0.50/24"), QStringLiteral("10.10.0.1")));
+        QVERIFY(lab.plug(laptop, QStringLiteral("eth0"), QStringLiteral("office"),
+                         QStringLiteral("10.10.0.50/24"), QStringLiteral("10.10.0.1")));
         QVERIFY(hub->waitForState(QStringLiteral("ConnectorLan"), 15000));
         at = reached(*hub, QStringLiteral("ConnectorLan"), moved);
         QVERIFY(at);
@@ -340,7 +392,8 @@ private slots:
         QVERIFY(waitFor([&] { return hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
         const qint64 upTo = hub->status()[QStringLiteral("highestSeq")].toInteger();
         QString why;
-        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(hub->id(), upTo, &why); }, 20000), qPrintable(why));
+        QVERIFY2(waitFor([&] { return cloudHoldsEverySeqOnce(hub->id(), upTo, &why); }, 20000),
+                 qPrintable(why));
         printTimeline("laptop");
     }
 
@@ -354,15 +407,19 @@ private slots:
         QVERIFY2(proxy.start(&error), qPrintable(error));
         const QString name = QStringLiteral("kiosk");
         QVERIFY(m_lab->addHost(name));
-        QVERIFY(m_lab->plug(name, QStringLiteral("eth0"), QStringLiteral("proxynet"), QStringLiteral("10.40.0.20/24")));
+        QVERIFY(m_lab->plug(name, QStringLiteral("eth0"), QStringLiteral("proxynet"),
+                            QStringLiteral("10.40.0.20/24")));
         QVERIFY(m_lab->writeHostsFiles());
         // No way around the proxy.
-        QVERIFY(m_lab->host(name)->run(QStringLiteral("curl"), {QStringLiteral("-sk"), QStringLiteral("--max-time"), QStringLiteral("3"),
-                                                               QStringLiteral("https://%1:8443/").arg(kCloudName)}) != 0);
+        QVERIFY(
+            m_lab->host(name)->run(QStringLiteral("curl"),
+                                   {QStringLiteral("-sk"), QStringLiteral("--max-time"), QStringLiteral("3"),
+                                    QStringLiteral("https://%1:8443/").arg(kCloudName)}) != 0);
         auto hub = std::make_unique<HubProcess>(
             m_dir->filePath(name),
             QStringList{QStringLiteral("hub/hostname=") + name, QStringLiteral("proxy/url=") + proxy.url(),
-                        QStringLiteral("connection/interfaceCheck=1"), QStringLiteral("connection/connectTimeout=2"),
+                        QStringLiteral("connection/interfaceCheck=1"),
+                        QStringLiteral("connection/connectTimeout=2"),
                         QStringLiteral("connection/reportInterval=1"), QStringLiteral("sensors/interval=2")},
             m_lab->host(name));
         QVERIFY(hub->enrol(*m_cloud, m_customer, name)); // enrolment goes through the proxy too
@@ -380,37 +437,45 @@ private slots:
     {
         const QString rogueHost = QStringLiteral("rogue");
         QVERIFY(m_lab->addHost(rogueHost));
-        QVERIFY(m_lab->plug(rogueHost, QStringLiteral("eth0"), QStringLiteral("office"), QStringLiteral("10.10.0.66/24"), QStringLiteral("10.10.0.1")));
+        QVERIFY(m_lab->plug(rogueHost, QStringLiteral("eth0"), QStringLiteral("office"),
+                            QStringLiteral("10.10.0.66/24"), QStringLiteral("10.10.0.1")));
         ProgramProcess rogue(QStringLiteral("ip"));
-        QVERIFY(rogue.start(m_lab->host(rogueHost)->wrap(buildPath(QStringLiteral("tests/e2e/e2e_rogue")),
-                                                         {QStringLiteral("--customer"), m_customer.id, QStringLiteral("--address"),
-                                                          QStringLiteral("10.10.0.66"), QStringLiteral("--interface"), QStringLiteral("eth0")}),
-                            QRegularExpression(QStringLiteral("ROGUE")), nullptr, 10000));
-        m_timeline.add(rogueHost, QStringLiteral("answering every M-SEARCH at once, TLS with a self-signed certificate"));
+        QVERIFY(rogue.start(
+            m_lab->host(rogueHost)->wrap(buildPath(QStringLiteral("tests/e2e/e2e_rogue")),
+                                         {QStringLiteral("--customer"), m_customer.id,
+                                          QStringLiteral("--address"), QStringLiteral("10.10.0.66"),
+                                          QStringLiteral("--interface"), QStringLiteral("eth0")}),
+            QRegularExpression(QStringLiteral("ROGUE")), nullptr, 10000));
+        m_timeline.add(
+            rogueHost,
+            QStringLiteral("answering every M-SEARCH at once, TLS with a self-signed certificate"));
         for (int i = 1; i <= 3; ++i)
-            QVERIFY(startHub(QStringLiteral("pc-%1").arg(i), QStringLiteral("office"), QStringLiteral("10.10.0.1%1/24").arg(i),
-                             QStringLiteral("10.10.0.1")));
+            QVERIFY(startHub(QStringLiteral("pc-%1").arg(i), QStringLiteral("office"),
+                             QStringLiteral("10.10.0.1%1/24").arg(i), QStringLiteral("10.10.0.1")));
         QVERIFY(allHubsIn(QStringLiteral("ConnectorLan"), 30000));
         for (auto &[name, hub] : m_hubs)
             QCOMPARE(hub->status()[QStringLiteral("connectorId")].toString(), m_connector->id());
         QTest::qWait(1000);
         const QList<QByteArray> lines = rogue.output().trimmed().split('\n');
         const QRegularExpressionMatch counters =
-            QRegularExpression(QStringLiteral("answers=(\\d+) attempts=(\\d+) encrypted=(\\d+) bytes=(\\d+)")).match(QString::fromUtf8(lines.last()));
+            QRegularExpression(QStringLiteral("answers=(\\d+) attempts=(\\d+) encrypted=(\\d+) bytes=(\\d+)"))
+                .match(QString::fromUtf8(lines.last()));
         QVERIFY(counters.hasMatch());
         qInfo("rogue: %s", lines.last().constData());
-        QVERIFY(counters.captured(1).toInt() >= 3);  // it answered every hub
-        QVERIFY(counters.captured(2).toInt() >= 1);  // and hubs did try it
-        QCOMPARE(counters.captured(3).toInt(), 0);   // no handshake completed
-        QCOMPARE(counters.captured(4).toInt(), 0);   // not one byte of a frame
+        QVERIFY(counters.captured(1).toInt() >= 3); // it answered every hub
+        QVERIFY(counters.captured(2).toInt() >= 1); // and hubs did try it
+        QCOMPARE(counters.captured(3).toInt(), 0);  // no handshake completed
+        QCOMPARE(counters.captured(4).toInt(), 0);  // not one byte of a frame
         printTimeline("rogue connector");
     }
 
     // 6. Commands reach a hub behind the connector and a direct hub.
     void commands()
     {
-        HubProcess *office = startHub(QStringLiteral("pc-1"), QStringLiteral("office"), QStringLiteral("10.10.0.11/24"), QStringLiteral("10.10.0.1"));
-        HubProcess *home = startHub(QStringLiteral("homeoffice"), QStringLiteral("home"), QStringLiteral("10.30.0.20/24"), QStringLiteral("10.30.0.1"));
+        HubProcess *office = startHub(QStringLiteral("pc-1"), QStringLiteral("office"),
+                                      QStringLiteral("10.10.0.11/24"), QStringLiteral("10.10.0.1"));
+        HubProcess *home = startHub(QStringLiteral("homeoffice"), QStringLiteral("home"),
+                                    QStringLiteral("10.30.0.20/24"), QStringLiteral("10.30.0.1"));
         QVERIFY(office && home);
         QVERIFY(office->waitForState(QStringLiteral("ConnectorLan"), 20000));
         QVERIFY(home->waitForState(QStringLiteral("DirectCloud"), 20000));
@@ -420,7 +485,8 @@ private slots:
             QVERIFY2(result[QStringLiteral("detail")].toString().startsWith(QStringLiteral("memory: ")),
                      qPrintable(result[QStringLiteral("detail")].toString()));
             const QDateTime asked = QDateTime::currentDateTimeUtc();
-            m_timeline.add(hub == office ? QStringLiteral("pc-1") : QStringLiteral("homeoffice"), QStringLiteral("command reconnect"), asked);
+            m_timeline.add(hub == office ? QStringLiteral("pc-1") : QStringLiteral("homeoffice"),
+                           QStringLiteral("command reconnect"), asked);
             result = command(hub->id(), {QStringLiteral("reconnect")});
             QCOMPARE(result[QStringLiteral("state")].toString(), QStringLiteral("done"));
             QCOMPARE(result[QStringLiteral("detail")].toString(), QStringLiteral("reconnecting"));
@@ -444,9 +510,11 @@ private slots:
         if (QTest::currentTestFailed()) {
             printTimeline("the failed scenario");
             for (auto &[name, hub] : m_hubs)
-                qWarning("%s log (last 3000 bytes):\n%s", qPrintable(name), hub->program().errors().right(3000).constData());
+                qWarning("%s log (last 3000 bytes):\n%s", qPrintable(name),
+                         hub->program().errors().right(3000).constData());
             if (m_connector)
-                qWarning("connector log (last 3000 bytes):\n%s", m_connector->program().errors().right(3000).constData());
+                qWarning("connector log (last 3000 bytes):\n%s",
+                         m_connector->program().errors().right(3000).constData());
         }
         for (auto &[name, hub] : m_hubs) {
             hub->stop();

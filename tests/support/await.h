@@ -2,19 +2,17 @@
 
 #include "core/result.h"
 
+#include <functional>
+#include <optional>
 #include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QTimer>
-
-#include <functional>
-#include <optional>
 
 namespace occ::test {
 
 // Runs an asynchronous call that reports through a callback and waits for it with
 // a local event loop. A call that never answers becomes an error, not a hang.
-template <typename T, typename Start>
-Result<T> await(Start start, int timeoutMs = 60000)
+template <typename T, typename Start> Result<T> await(Start start, int timeoutMs = 60000)
 {
     QEventLoop loop;
     std::optional<Result<T>> answer;

@@ -6,8 +6,9 @@
 
 namespace occ::test {
 
-Result<EnrolledNode> enrolNode(const QUrl &cloudUrl, const QString &cloudCaFile, const CloudProcess::Customer &customer,
-                               const QString &role, const QString &hostname)
+Result<EnrolledNode> enrolNode(const QUrl &cloudUrl, const QString &cloudCaFile,
+                               const CloudProcess::Customer &customer, const QString &role,
+                               const QString &hostname)
 {
     Result<pki::PrivateKey> key = pki::PrivateKey::generate();
     if (!key)
@@ -25,7 +26,8 @@ Result<EnrolledNode> enrolNode(const QUrl &cloudUrl, const QString &cloudCaFile,
     });
     if (!certs)
         return certs.error();
-    return EnrolledNode{certs->id, QSslCertificate(certs->certificatePem), *key, QSslCertificate(certs->caCertificatePem)};
+    return EnrolledNode{certs->id, QSslCertificate(certs->certificatePem), *key,
+                        QSslCertificate(certs->caCertificatePem)};
 }
 
 } // namespace occ::test

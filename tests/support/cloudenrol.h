@@ -18,7 +18,8 @@ struct EnrolledNode
     QSslCertificate ca; // the customer CA
 };
 
-Result<EnrolledNode> enrolNode(const QUrl &cloudUrl, const QString &cloudCaFile, const CloudProcess::Customer &customer,
-                               const QString &role, const QString &hostname);
+Result<EnrolledNode> enrolNode(const QUrl &cloudUrl, const QString &cloudCaFile,
+                               const CloudProcess::Customer &customer, const QString &role,
+                               const QString &hostname);
 
 } // namespace occ::test

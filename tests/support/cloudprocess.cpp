@@ -13,10 +13,12 @@ QString CloudProcess::binary()
 }
 
 CloudProcess::CloudProcess(QString dataDir, QString dbUrl, QStringList extraArguments, const NetNamespace *ns)
-    : m_dataDir(std::move(dataDir)), m_dbUrl(std::move(dbUrl)), m_extra(std::move(extraArguments)), m_ns(ns),
-      m_program(ns ? QStringLiteral("ip") : binary())
-{
-}
+    : m_dataDir(std::move(dataDir))
+    , m_dbUrl(std::move(dbUrl))
+    , m_extra(std::move(extraArguments))
+    , m_ns(ns)
+    , m_program(ns ? QStringLiteral("ip") : binary())
+{}
 
 CloudProcess::~CloudProcess()
 {
@@ -25,14 +27,15 @@ CloudProcess::~CloudProcess()
 
 bool CloudProcess::start(int timeoutMs)
 {
-    QStringList arguments{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--listen"),
-                          QStringLiteral("127.0.0.1:0")};
+    QStringList arguments{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dataDir,
+                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")};
     if (!m_dbUrl.isEmpty())
         arguments << QStringLiteral("--db") << m_dbUrl;
     arguments << m_extra;
     QString url;
     if (!m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments,
-                         QRegularExpression(QStringLiteral("serving (https://[^\\s]+/soap)")), &url, timeoutMs))
+                         QRegularExpression(QStringLiteral("serving (https://[^\\s]+/soap)")), &url,
+                         timeoutMs))
         return false;
     m_url = QUrl(url);
     return true;
@@ -65,7 +68,8 @@ int CloudProcess::cli(const QStringList &arguments, QByteArray *output) const
     if (output)
         *output = process.readAllStandardOutput();
     if (process.exitCode() != 0)
-        qWarning("occ-cloud %s: %s", qPrintable(arguments.join(QLatin1Char(' '))), process.readAllStandardError().constData());
+        qWarning("occ-cloud %s: %s", qPrintable(arguments.join(QLatin1Char(' '))),
+                 process.readAllStandardError().constData());
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
 }
 

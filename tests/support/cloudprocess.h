@@ -23,11 +23,11 @@ public:
 
     // Starts serve and waits for its "serving https://..." line.
     bool start(int timeoutMs = 30000);
-    void stop();    // SIGTERM, then wait
-    void kill();    // SIGKILL
+    void stop(); // SIGTERM, then wait
+    void kill(); // SIGKILL
     bool running() const { return m_program.running(); }
 
-    QUrl url() const { return m_url; }              // https://127.0.0.1:PORT/soap
+    QUrl url() const { return m_url; } // https://127.0.0.1:PORT/soap
     // The address clients use when it is not the one serve printed (a host name).
     void setUrl(const QUrl &url) { m_url = url; }
     QString caFile() const { return m_dataDir + QStringLiteral("/server-ca.pem"); }
@@ -50,9 +50,17 @@ public:
     // against this cloud, for occ-sensorhub and occ-connector alike.
     QStringList enrolArguments(const Customer &customer, const QString &hostname) const
     {
-        return {QStringLiteral("enrol"), QStringLiteral("--cloud"), m_url.toString(), QStringLiteral("--cloud-ca"), caFile(),
-                QStringLiteral("--customer"), customer.id, QStringLiteral("--key"), customer.enrolmentKey,
-                QStringLiteral("--hostname"), hostname};
+        return {QStringLiteral("enrol"),
+                QStringLiteral("--cloud"),
+                m_url.toString(),
+                QStringLiteral("--cloud-ca"),
+                caFile(),
+                QStringLiteral("--customer"),
+                customer.id,
+                QStringLiteral("--key"),
+                customer.enrolmentKey,
+                QStringLiteral("--hostname"),
+                hostname};
     }
 
     static QString binary();

@@ -13,10 +13,11 @@ QString ConnectorProcess::binary()
 }
 
 ConnectorProcess::ConnectorProcess(QString dataDir, QStringList settings, const NetNamespace *ns)
-    : m_dataDir(std::move(dataDir)), m_settings(std::move(settings)), m_ns(ns),
-      m_program(ns ? QStringLiteral("ip") : binary())
-{
-}
+    : m_dataDir(std::move(dataDir))
+    , m_settings(std::move(settings))
+    , m_ns(ns)
+    , m_program(ns ? QStringLiteral("ip") : binary())
+{}
 
 ConnectorProcess::~ConnectorProcess()
 {
@@ -32,7 +33,8 @@ QStringList ConnectorProcess::common() const
     return arguments;
 }
 
-bool ConnectorProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer, const QString &hostname)
+bool ConnectorProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer,
+                             const QString &hostname)
 {
     QByteArray output;
     const QStringList arguments = cloud.enrolArguments(customer, hostname) + common();

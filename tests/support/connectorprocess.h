@@ -17,7 +17,8 @@ public:
     ConnectorProcess(QString dataDir, QStringList settings, const NetNamespace *ns = nullptr);
     ~ConnectorProcess();
 
-    bool enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer, const QString &hostname = QStringLiteral("gw"));
+    bool enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer,
+               const QString &hostname = QStringLiteral("gw"));
     bool start(int timeoutMs = 30000);
     void stop() { m_program.stop(); }
     void kill() { m_program.kill(); }

@@ -1,12 +1,11 @@
 #include "keyringsession.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <QByteArray>
 #include <QDir>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-
-#include <cstdio>
-#include <cstdlib>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +25,8 @@ int reexecInKeyringSession(int argc, char **argv)
     QTemporaryDir runtime;
     if (!home.isValid() || !runtime.isValid())
         return 1;
-    QFile::setPermissions(runtime.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(runtime.path(),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     const pid_t child = fork();
     if (child == 0) {
         setenv("HOME", home.path().toLocal8Bit().constData(), 1);

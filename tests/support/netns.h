@@ -25,7 +25,8 @@ public:
     // The command line that runs a program inside: ip netns exec NAME PROGRAM ARGS.
     QStringList wrap(const QString &program, const QStringList &arguments) const;
     // Runs a command inside and waits; returns its exit code.
-    int run(const QString &program, const QStringList &arguments, QByteArray *output = nullptr, int timeoutMs = 60000) const;
+    int run(const QString &program, const QStringList &arguments, QByteArray *output = nullptr,
+            int timeoutMs = 60000) const;
 
 private:
     QString m_name;

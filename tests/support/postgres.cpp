@@ -5,7 +5,6 @@
 #include <QDir>
 #include <QProcess>
 #include <QTcpServer>
-
 #include <unistd.h>
 
 namespace occ::test {
@@ -15,17 +14,20 @@ namespace {
 int runAsPostgres(const QString &program, const QStringList &arguments, QByteArray *output)
 {
     const bool root = ::geteuid() == 0;
-    return run(root ? QStringLiteral("runuser") : program,
-               root ? QStringList{QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), program} + arguments
-                    : arguments,
-               output, {}, 120000);
+    return run(
+        root ? QStringLiteral("runuser") : program,
+        root ? QStringList{QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), program} +
+                   arguments
+             : arguments,
+        output, {}, 120000);
 }
 
 } // namespace
 
 PostgresServer::PostgresServer()
 {
-    const QStringList versions = QDir(QStringLiteral("/usr/lib/postgresql")).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    const QStringList versions =
+        QDir(QStringLiteral("/usr/lib/postgresql")).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
     if (!versions.isEmpty())
         m_bin = QStringLiteral("/usr/lib/postgresql/%1/bin").arg(versions.last());
 }
@@ -44,7 +46,8 @@ PostgresServer::~PostgresServer()
 bool PostgresServer::start(QString *error)
 {
     if (m_bin.isEmpty() || !QFile::exists(m_bin + QStringLiteral("/initdb"))) {
-        *error = QStringLiteral("PostgreSQL server binaries not found under /usr/lib/postgresql (scripts/setup installs them)");
+        *error = QStringLiteral(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql (scripts/setup installs them)");
         return false;
     }
     if (!m_dir.isValid()) {
@@ -54,8 +57,9 @@ bool PostgresServer::start(QString *error)
     QByteArray output;
     if (::geteuid() == 0)
         run(QStringLiteral("chown"), {QStringLiteral("postgres:postgres"), m_dir.path()}, &output);
-    QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                                            QFileDevice::ReadOther | QFileDevice::ExeOther);
+    QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                            QFileDevice::ExeOwner | QFileDevice::ReadOther |
+                                            QFileDevice::ExeOther);
     const QString data = m_dir.filePath(QStringLiteral("data"));
     if (runAsPostgres(m_bin + QStringLiteral("/initdb"),
                       {QStringLiteral("-D"), data, QStringLiteral("-U"), QStringLiteral("occ"),
@@ -70,9 +74,11 @@ bool PostgresServer::start(QString *error)
     m_port = probe.serverPort();
     probe.close();
     if (runAsPostgres(m_bin + QStringLiteral("/pg_ctl"),
-                      {QStringLiteral("-D"), data, QStringLiteral("-l"), m_dir.filePath(QStringLiteral("log")),
-                       QStringLiteral("-w"), QStringLiteral("-o"),
-                       QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off").arg(m_port).arg(m_dir.path()),
+                      {QStringLiteral("-D"), data, QStringLiteral("-l"),
+                       m_dir.filePath(QStringLiteral("log")), QStringLiteral("-w"), QStringLiteral("-o"),
+                       QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off")
+                           .arg(m_port)
+                           .arg(m_dir.path()),
                        QStringLiteral("start")},
                       &output) != 0) {
         *error = QStringLiteral("pg_ctl start failed: ") + QString::fromLocal8Bit(output) +

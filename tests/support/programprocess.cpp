@@ -4,9 +4,9 @@
 
 namespace occ::test {
 
-ProgramProcess::ProgramProcess(QString binary) : m_binary(std::move(binary))
-{
-}
+ProgramProcess::ProgramProcess(QString binary)
+    : m_binary(std::move(binary))
+{}
 
 ProgramProcess::~ProgramProcess()
 {
@@ -42,7 +42,8 @@ bool ProgramProcess::start(const QStringList &arguments, const QRegularExpressio
         }
     }
     drain();
-    qWarning("%s did not become ready:\n%s\n%s", qPrintable(m_binary), m_stdout.constData(), m_stderr.constData());
+    qWarning("%s did not become ready:\n%s\n%s", qPrintable(m_binary), m_stdout.constData(),
+             m_stderr.constData());
     return false;
 }
 

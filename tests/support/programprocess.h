@@ -21,14 +21,15 @@ public:
     // Starts the program and waits until a stdout line matches ready (capture 1 is
     // returned through *captured).
     bool start(const QStringList &arguments, const QRegularExpression &ready, QString *captured = nullptr,
-               int timeoutMs = 30000, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+               int timeoutMs = 30000,
+               const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
     void stop(int timeoutMs = 15000); // SIGTERM, then wait (SIGKILL after timeoutMs)
     void kill();                      // SIGKILL
     bool running() const { return m_process.state() == QProcess::Running; }
     qint64 pid() const { return m_process.processId(); }
 
-    QByteArray output();  // stdout so far
-    QByteArray errors();  // stderr so far
+    QByteArray output(); // stdout so far
+    QByteArray errors(); // stderr so far
     // Waits until stdout or stderr contains text.
     bool waitForOutput(const QByteArray &text, int timeoutMs);
     // Sanitizer reports found in stderr, empty when clean.

@@ -10,7 +10,9 @@ namespace occ::test {
 
 using namespace protocol;
 
-SimHub::SimHub(EnrolledNode node, QObject *parent) : QObject(parent), m_node(std::move(node))
+SimHub::SimHub(EnrolledNode node, QObject *parent)
+    : QObject(parent)
+    , m_node(std::move(node))
 {
     m_socket.setProxy(QNetworkProxy::NoProxy);
     QSslConfiguration ssl = m_socket.sslConfiguration();
@@ -27,15 +29,18 @@ bool SimHub::connectTls(quint16 port, const QString &connectorId, int timeoutMs)
 {
     m_socket.setPeerVerifyName(connectorId);
     m_socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port, connectorId);
-    return occ::test::waitFor([this] { return m_socket.isEncrypted() || m_socket.state() == QAbstractSocket::UnconnectedState; },
-                   timeoutMs) &&
+    return occ::test::waitFor(
+               [this] {
+                   return m_socket.isEncrypted() || m_socket.state() == QAbstractSocket::UnconnectedState;
+               },
+               timeoutMs) &&
            m_socket.isEncrypted();
 }
 
 bool SimHub::hello(int timeoutMs)
 {
-    send(Hello{kProtocolVersion, m_node.id, QStringLiteral("sim-") + m_node.id.left(8), QStringLiteral("Linux"),
-               QStringLiteral("test")});
+    send(Hello{kProtocolVersion, m_node.id, QStringLiteral("sim-") + m_node.id.left(8),
+               QStringLiteral("Linux"), QStringLiteral("test")});
     std::optional<Welcome> welcome = waitFor<Welcome>(timeoutMs);
     if (welcome)
         m_welcome = *welcome;
@@ -78,7 +83,9 @@ void SimHub::readFrames()
 std::optional<Message> SimHub::next(int timeoutMs)
 {
     if (m_inbox.isEmpty())
-        occ::test::waitFor([this] { return !m_inbox.isEmpty() || m_socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+        occ::test::waitFor(
+            [this] { return !m_inbox.isEmpty() || m_socket.state() == QAbstractSocket::UnconnectedState; },
+            timeoutMs);
     if (m_inbox.isEmpty())
         return std::nullopt;
     return m_inbox.takeFirst();
@@ -108,10 +115,12 @@ qint64 SimHub::sendBatch(qint64 from, qint64 to, int timeoutMs)
 
 bool SimHub::waitDisconnected(int timeoutMs)
 {
-    return occ::test::waitFor([this] {
-        readFrames();
-        return m_socket.state() == QAbstractSocket::UnconnectedState;
-    }, timeoutMs);
+    return occ::test::waitFor(
+        [this] {
+            readFrames();
+            return m_socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        timeoutMs);
 }
 
 } // namespace occ::test

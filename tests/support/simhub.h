@@ -4,11 +4,10 @@
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 
+#include <optional>
 #include <QList>
 #include <QObject>
 #include <QSslSocket>
-
-#include <optional>
 
 namespace occ::test {
 
@@ -26,14 +25,16 @@ public:
     bool connectTls(quint16 port, const QString &connectorId, int timeoutMs = 10000);
     // hello -> welcome.
     bool hello(int timeoutMs = 10000);
-    bool connectAndHello(quint16 port, const QString &connectorId) { return connectTls(port, connectorId) && hello(); }
+    bool connectAndHello(quint16 port, const QString &connectorId)
+    {
+        return connectTls(port, connectorId) && hello();
+    }
 
     void send(const protocol::Message &message);
     void sendRaw(const QByteArray &bytes);
     // The next message other than ping/pong (pings are answered when autoPong).
     std::optional<protocol::Message> next(int timeoutMs);
-    template <typename M>
-    std::optional<M> waitFor(int timeoutMs)
+    template <typename M> std::optional<M> waitFor(int timeoutMs)
     {
         while (std::optional<protocol::Message> message = next(timeoutMs)) {
             if (const M *m = std::get_if<M>(&*message))

@@ -4,7 +4,8 @@
 
 namespace occ::test {
 
-TestPki::TestPki(const QString &customerId) : m_customerId(customerId)
+TestPki::TestPki(const QString &customerId)
+    : m_customerId(customerId)
 {
     Result<pki::CertificateAuthority> ca =
         pki::CertificateAuthority::create(QStringLiteral("OCC test CA ") + customerId, customerId);

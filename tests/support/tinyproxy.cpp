@@ -10,9 +10,10 @@
 namespace occ::test {
 
 TinyProxy::TinyProxy(const QString &user, const QString &password)
-    : m_user(user), m_password(password), m_process(QStringLiteral("env")) // env: here or through ip netns exec
-{
-}
+    : m_user(user)
+    , m_password(password)
+    , m_process(QStringLiteral("env")) // env: here or through ip netns exec
+{}
 
 TinyProxy::~TinyProxy()
 {
@@ -29,9 +30,11 @@ bool TinyProxy::start(QString *error)
         m_port = probe.serverPort();
         probe.close();
     }
-    QByteArray config = "Port " + QByteArray::number(m_port) +
-                        "\nListen " + m_listen.toUtf8() + "\nTimeout 600\nMaxClients 200\nAllow " + m_allow.toUtf8() + "\n"
-                        "LogLevel Connect\nLogFile \"" + m_dir.filePath(QStringLiteral("tinyproxy.log")).toUtf8() + "\"\n";
+    QByteArray config = "Port " + QByteArray::number(m_port) + "\nListen " + m_listen.toUtf8() +
+                        "\nTimeout 600\nMaxClients 200\nAllow " + m_allow.toUtf8() +
+                        "\n"
+                        "LogLevel Connect\nLogFile \"" +
+                        m_dir.filePath(QStringLiteral("tinyproxy.log")).toUtf8() + "\"\n";
     if (!m_user.isEmpty())
         config += "BasicAuth " + m_user.toUtf8() + " " + m_password.toUtf8() + "\n";
     const QString file = m_dir.filePath(QStringLiteral("tinyproxy.conf"));
@@ -41,18 +44,19 @@ bool TinyProxy::start(QString *error)
     }
     // -d: stay in the foreground; the log file says when it is ready.
     const QStringList arguments{QStringLiteral("-d"), QStringLiteral("-c"), file};
-    const QStringList command = m_ns ? QStringList{QStringLiteral("ip")} + m_ns->wrap(QStringLiteral("tinyproxy"), arguments)
-                                     : QStringList{QStringLiteral("tinyproxy")} + arguments;
-    if (!m_process.start(command,
-                         QRegularExpression(QStringLiteral(".*")), nullptr, 5000)) {
+    const QStringList command =
+        m_ns ? QStringList{QStringLiteral("ip")} + m_ns->wrap(QStringLiteral("tinyproxy"), arguments)
+             : QStringList{QStringLiteral("tinyproxy")} + arguments;
+    if (!m_process.start(command, QRegularExpression(QStringLiteral(".*")), nullptr, 5000)) {
         *error = QStringLiteral("tinyproxy did not start (scripts/setup installs it)");
         return false;
     }
     for (int i = 0; i < 100; ++i) {
         if (m_ns) {
             // Its address is only reachable inside its namespace.
-            if (m_ns->run(QStringLiteral("curl"), {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                                                   QStringLiteral("--max-time"), QStringLiteral("1"), url()}) != 7)
+            if (m_ns->run(QStringLiteral("curl"),
+                          {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                           QStringLiteral("--max-time"), QStringLiteral("1"), url()}) != 7)
                 return true;
         } else {
             QTcpSocket socket;
@@ -62,7 +66,9 @@ bool TinyProxy::start(QString *error)
         }
         QThread::msleep(50);
     }
-    *error = QStringLiteral("tinyproxy does not listen on %1: %2").arg(m_port).arg(QString::fromUtf8(m_process.errors() + log()));
+    *error = QStringLiteral("tinyproxy does not listen on %1: %2")
+                 .arg(m_port)
+                 .arg(QString::fromUtf8(m_process.errors() + log()));
     return false;
 }
 

@@ -27,8 +27,9 @@ using namespace occ::test;
 
 namespace {
 
-const QList<ConnectionState> kStates{ConnectionState::NotEnrolled, ConnectionState::Searching, ConnectionState::ConnectorLan,
-                                     ConnectionState::ConnectorVpn, ConnectionState::DirectCloud, ConnectionState::Offline};
+const QList<ConnectionState> kStates{ConnectionState::NotEnrolled,  ConnectionState::Searching,
+                                     ConnectionState::ConnectorLan, ConnectionState::ConnectorVpn,
+                                     ConnectionState::DirectCloud,  ConnectionState::Offline};
 
 quint16 freePort()
 {
@@ -58,14 +59,16 @@ private slots:
     void initTestCase()
     {
         // trayer may need a moment to take the tray selection.
-        QVERIFY2(waitFor([] { return QSystemTrayIcon::isSystemTrayAvailable(); }, 10000), "no system tray on the test display");
+        QVERIFY2(waitFor([] { return QSystemTrayIcon::isSystemTrayAvailable(); }, 10000),
+                 "no system tray on the test display");
         m_cloud = std::make_unique<CloudProcess>(m_dir.filePath(QStringLiteral("cloud")));
         m_customer = m_cloud->addCustomer(QStringLiteral("Tray"));
         QVERIFY(m_cloud->start());
         m_connector = std::make_unique<ConnectorProcess>(
             m_dir.filePath(QStringLiteral("connector")),
-            QStringList{QStringLiteral("connector/listen=127.0.0.1:%1").arg(freePort()), QStringLiteral("connector/descriptionPort=0"),
-                        QStringLiteral("ssdp/enabled=false"), QStringLiteral("connection/heartbeat=1")});
+            QStringList{QStringLiteral("connector/listen=127.0.0.1:%1").arg(freePort()),
+                        QStringLiteral("connector/descriptionPort=0"), QStringLiteral("ssdp/enabled=false"),
+                        QStringLiteral("connection/heartbeat=1")});
         QVERIFY(m_connector->enrol(*m_cloud, m_customer));
         QVERIFY(m_connector->start());
     }
@@ -89,14 +92,15 @@ private slots:
         QVERIFY(colours.size() >= 5); // LAN and VPN share green; the lock tells them apart
         QVERIFY(StatePresenter::icon(ConnectionState::ConnectorLan).pixmap(32, 32).toImage() !=
                 StatePresenter::icon(ConnectionState::ConnectorVpn).pixmap(32, 32).toImage());
-        const QStringList lines = StatePresenter::details(
-            {{QStringLiteral("state"), QStringLiteral("ConnectorVpn")},
-             {QStringLiteral("connectorId"), QStringLiteral("0123456789abcdef")},
-             {QStringLiteral("connector"), QJsonObject{{QStringLiteral("address"), QStringLiteral("10.10.0.3")},
-                                                       {QStringLiteral("interface"), QStringLiteral("wg0")}}},
-             {QStringLiteral("queueDepth"), 3},
-             {QStringLiteral("dropped"), 2},
-             {QStringLiteral("lastDelivery"), QString()}});
+        const QStringList lines =
+            StatePresenter::details({{QStringLiteral("state"), QStringLiteral("ConnectorVpn")},
+                                     {QStringLiteral("connectorId"), QStringLiteral("0123456789abcdef")},
+                                     {QStringLiteral("connector"),
+                                      QJsonObject{{QStringLiteral("address"), QStringLiteral("10.10.0.3")},
+                                                  {QStringLiteral("interface"), QStringLiteral("wg0")}}},
+                                     {QStringLiteral("queueDepth"), 3},
+                                     {QStringLiteral("dropped"), 2},
+                                     {QStringLiteral("lastDelivery"), QString()}});
         QCOMPARE(lines.value(0), StatePresenter::title(ConnectionState::ConnectorVpn));
         QCOMPARE(lines.value(1), QStringLiteral("Connector 01234567 at 10.10.0.3 (wg0)"));
         QCOMPARE(lines.value(2), QStringLiteral("3 results waiting"));
@@ -108,9 +112,12 @@ private slots:
         QTranslator german;
         QVERIFY(german.load(buildPath(QStringLiteral("app/tray/occ_de.qm"))));
         QCoreApplication::installTranslator(&german);
-        QCOMPARE(StatePresenter::title(ConnectionState::ConnectorVpn), QStringLiteral("Mit dem Connector über VPN verbunden"));
-        const QStringList one = StatePresenter::details({{QStringLiteral("state"), QStringLiteral("Offline")}, {QStringLiteral("queueDepth"), 1}});
-        const QStringList many = StatePresenter::details({{QStringLiteral("state"), QStringLiteral("Offline")}, {QStringLiteral("queueDepth"), 7}});
+        QCOMPARE(StatePresenter::title(ConnectionState::ConnectorVpn),
+                 QStringLiteral("Mit dem Connector über VPN verbunden"));
+        const QStringList one = StatePresenter::details(
+            {{QStringLiteral("state"), QStringLiteral("Offline")}, {QStringLiteral("queueDepth"), 1}});
+        const QStringList many = StatePresenter::details(
+            {{QStringLiteral("state"), QStringLiteral("Offline")}, {QStringLiteral("queueDepth"), 7}});
         QCoreApplication::removeTranslator(&german);
         QCOMPARE(one.value(1), QStringLiteral("1 Ergebnis wartet"));
         QCOMPARE(many.value(1), QStringLiteral("7 Ergebnisse warten"));
@@ -125,7 +132,8 @@ private slots:
                                      {QStringLiteral("connection/failbackProbe"), QStringLiteral("2")},
                                      {QStringLiteral("connection/connectTimeout"), QStringLiteral("2")},
                                      {QStringLiteral("sensors/interval"), QStringLiteral("1")}});
-        Result<std::unique_ptr<secrets::SecretStore>> store = secrets::createSecretStore(QStringLiteral("file"), dataDir, QStringLiteral("occ-sensorhub"));
+        Result<std::unique_ptr<secrets::SecretStore>> store =
+            secrets::createSecretStore(QStringLiteral("file"), dataDir, QStringLiteral("occ-sensorhub"));
         QVERIFY(store);
         SystemClock clock;
         HubCore core(dataDir, settings, **store, clock);
@@ -135,7 +143,12 @@ private slots:
         // Embedded in trayer: visible, with a place on the screen.
         QVERIFY(waitFor([&] { return tray.icon().isVisible() && tray.icon().geometry().isValid(); }, 10000));
         // No cache and no UPnP: the cloud first, then the connector the cloud lists.
-        QVERIFY(waitFor([&] { return tray.shownState() == ConnectionState::DirectCloud || tray.shownState() == ConnectionState::ConnectorLan; }, 15000));
+        QVERIFY(waitFor(
+            [&] {
+                return tray.shownState() == ConnectionState::DirectCloud ||
+                       tray.shownState() == ConnectionState::ConnectorLan;
+            },
+            15000));
         QVERIFY(waitFor([&] { return tray.shownState() == ConnectionState::ConnectorLan; }, 15000));
         QVERIFY(tray.icon().toolTip().contains(StatePresenter::title(ConnectionState::ConnectorLan)));
         QCOMPARE(tray.menu().actions().first()->text(), StatePresenter::title(ConnectionState::ConnectorLan));
@@ -145,7 +158,8 @@ private slots:
         // Reconnect now: the session is dropped and found again.
         changes.clear();
         tray.reconnectAction()->trigger();
-        QVERIFY(waitFor([&] { return changes.size() >= 2 && core.state() == ConnectionState::ConnectorLan; }, 10000));
+        QVERIFY(waitFor([&] { return changes.size() >= 2 && core.state() == ConnectionState::ConnectorLan; },
+                        10000));
         QCOMPARE(changes.first().at(1).value<ConnectionState>(), ConnectionState::Searching);
 
         // The connector goes away: the icon says so.
@@ -161,11 +175,13 @@ private slots:
         const QString dataDir = enrolledHub(QStringLiteral("laptop"));
         QVERIFY(!dataDir.isEmpty());
         ProgramProcess hub(HubProcess::binary());
-        QVERIFY(hub.start({QStringLiteral("run"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--set"),
-                           QStringLiteral("identity/keychain=file"), QStringLiteral("--set"), QStringLiteral("ssdp/enabled=false")},
+        QVERIFY(hub.start({QStringLiteral("run"), QStringLiteral("--data-dir"), dataDir,
+                           QStringLiteral("--set"), QStringLiteral("identity/keychain=file"),
+                           QStringLiteral("--set"), QStringLiteral("ssdp/enabled=false")},
                           QRegularExpression(QStringLiteral("occ-sensorhub (\\S+) running"))));
         // The same process, now the tray program, with its icon in the tray.
-        QCOMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(hub.pid())).symLinkTarget(), buildPath(QStringLiteral("app/occ-sensorhub-tray")));
+        QCOMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(hub.pid())).symLinkTarget(),
+                 buildPath(QStringLiteral("app/occ-sensorhub-tray")));
         QVERIFY(!hub.errors().contains("no system tray"));
         HubProcess control(dataDir, {});
         QVERIFY(waitFor([&] { return !control.state().isEmpty(); }, 5000));
@@ -175,11 +191,13 @@ private slots:
 
         // --headless stays the headless program.
         ProgramProcess headless(HubProcess::binary());
-        QVERIFY(headless.start({QStringLiteral("run"), QStringLiteral("--headless"), QStringLiteral("--data-dir"), dataDir,
-                                QStringLiteral("--set"), QStringLiteral("identity/keychain=file"), QStringLiteral("--set"),
-                                QStringLiteral("ssdp/enabled=false")},
-                               QRegularExpression(QStringLiteral("occ-sensorhub (\\S+) running"))));
-        QCOMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(headless.pid())).symLinkTarget(), HubProcess::binary());
+        QVERIFY(
+            headless.start({QStringLiteral("run"), QStringLiteral("--headless"), QStringLiteral("--data-dir"),
+                            dataDir, QStringLiteral("--set"), QStringLiteral("identity/keychain=file"),
+                            QStringLiteral("--set"), QStringLiteral("ssdp/enabled=false")},
+                           QRegularExpression(QStringLiteral("occ-sensorhub (\\S+) running"))));
+        QCOMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(headless.pid())).symLinkTarget(),
+                 HubProcess::binary());
         headless.stop();
     }
 

@@ -1,13 +1,12 @@
 #include "xsession.h"
 
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QThread>
-
-#include <csignal>
-#include <fcntl.h>
-#include <cstdlib>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,8 +70,8 @@ bool XSession::start(QString *error)
            QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(number)))
         ++number;
     m_display = QStringLiteral(":%1").arg(number);
-    m_xvfb = spawn({QStringLiteral("Xvfb"), m_display, QStringLiteral("-screen"), QStringLiteral("0"), QStringLiteral("1024x768x24"),
-                    QStringLiteral("-nolisten"), QStringLiteral("tcp")});
+    m_xvfb = spawn({QStringLiteral("Xvfb"), m_display, QStringLiteral("-screen"), QStringLiteral("0"),
+                    QStringLiteral("1024x768x24"), QStringLiteral("-nolisten"), QStringLiteral("tcp")});
     if (m_xvfb <= 0) {
         *error = QStringLiteral("Xvfb is not installed (scripts/setup installs it)");
         return false;
@@ -81,7 +80,8 @@ bool XSession::start(QString *error)
     ::setenv("QT_QPA_PLATFORM", "xcb", 1);
     m_runtimeDir = QDir::tempPath() + QStringLiteral("/occ-xsession-") + QString::number(::getpid());
     QDir().mkpath(m_runtimeDir);
-    QFile::setPermissions(m_runtimeDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(m_runtimeDir,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     ::setenv("XDG_RUNTIME_DIR", m_runtimeDir.toLocal8Bit().constData(), 1);
     bool up = false;
     for (int i = 0; i < 100 && !up; ++i) {
@@ -93,10 +93,11 @@ bool XSession::start(QString *error)
         *error = QStringLiteral("Xvfb %1 did not come up").arg(m_display);
         return false;
     }
-    m_trayer = spawn({QStringLiteral("trayer"), QStringLiteral("--edge"), QStringLiteral("top"), QStringLiteral("--align"),
-                      QStringLiteral("right"), QStringLiteral("--widthtype"), QStringLiteral("request"), QStringLiteral("--height"),
-                      QStringLiteral("32"), QStringLiteral("--SetDockType"), QStringLiteral("true"), QStringLiteral("--transparent"),
-                      QStringLiteral("false")});
+    m_trayer = spawn({QStringLiteral("trayer"), QStringLiteral("--edge"), QStringLiteral("top"),
+                      QStringLiteral("--align"), QStringLiteral("right"), QStringLiteral("--widthtype"),
+                      QStringLiteral("request"), QStringLiteral("--height"), QStringLiteral("32"),
+                      QStringLiteral("--SetDockType"), QStringLiteral("true"),
+                      QStringLiteral("--transparent"), QStringLiteral("false")});
     if (m_trayer <= 0) {
         *error = QStringLiteral("trayer is not installed (scripts/setup installs it)");
         return false;

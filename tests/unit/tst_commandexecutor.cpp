@@ -22,17 +22,22 @@ struct Target final : CommandTarget
     void runSensor(const QString &id, std::function<void(bool, QString)> done) override
     {
         sensorsRun << id;
-        done(id == QLatin1StringView("cpu"), id == QLatin1StringView("cpu") ? QStringLiteral("cpu: ok") : QStringLiteral("no sensor"));
+        done(id == QLatin1StringView("cpu"),
+             id == QLatin1StringView("cpu") ? QStringLiteral("cpu: ok") : QStringLiteral("no sensor"));
     }
     void reloadConfig(std::function<void(bool, QString)> done) override
     {
         ++reloads;
         done(true, QStringLiteral("reloaded"));
     }
-    void collectDiagnostics(std::function<void(bool, QString)> done) override { pendingDiagnostics = std::move(done); }
+    void collectDiagnostics(std::function<void(bool, QString)> done) override
+    {
+        pendingDiagnostics = std::move(done);
+    }
 };
 
-protocol::Command cmd(const QString &id, const QString &kind, const QStringList &args = {}, qint64 expires = 0)
+protocol::Command cmd(const QString &id, const QString &kind, const QStringList &args = {},
+                      qint64 expires = 0)
 {
     return protocol::Command{id, kind, args, expires};
 }
@@ -55,18 +60,21 @@ private slots:
         executor.execute(cmd(QStringLiteral("2"), QStringLiteral("reloadConfig")));
         executor.execute(cmd(QStringLiteral("3"), QStringLiteral("reconnect")));
         QCOMPARE(results.size(), 3);
-        QCOMPARE(results.at(0).at(0).value<protocol::CommandResult>(), (protocol::CommandResult{QStringLiteral("1"), true, QStringLiteral("cpu: ok")}));
+        QCOMPARE(results.at(0).at(0).value<protocol::CommandResult>(),
+                 (protocol::CommandResult{QStringLiteral("1"), true, QStringLiteral("cpu: ok")}));
         QCOMPARE(results.at(1).at(0).value<protocol::CommandResult>().detail, QStringLiteral("reloaded"));
         QCOMPARE(target.reconnects, 1);
         QVERIFY(results.at(2).at(0).value<protocol::CommandResult>().ok);
         // An asynchronous one answers when it is done.
         executor.execute(cmd(QStringLiteral("4"), QStringLiteral("collectDiagnostics")));
         QCOMPARE(results.size(), 3);
-        executor.execute(cmd(QStringLiteral("4"), QStringLiteral("collectDiagnostics"))); // delivered again meanwhile
+        executor.execute(
+            cmd(QStringLiteral("4"), QStringLiteral("collectDiagnostics"))); // delivered again meanwhile
         QVERIFY(target.pendingDiagnostics);
         target.pendingDiagnostics(true, QStringLiteral("archive /x.tar.gz"));
         QCOMPARE(results.size(), 4);
-        QCOMPARE(results.at(3).at(0).value<protocol::CommandResult>().detail, QStringLiteral("archive /x.tar.gz"));
+        QCOMPARE(results.at(3).at(0).value<protocol::CommandResult>().detail,
+                 QStringLiteral("archive /x.tar.gz"));
     }
 
     void repeatedCommandRunsOnceAnswersAgain()
@@ -78,7 +86,8 @@ private slots:
         executor.execute(cmd(QStringLiteral("a"), QStringLiteral("reconnect")));
         QCOMPARE(target.reconnects, 1);
         QCOMPARE(results.size(), 2);
-        QCOMPARE(results.at(0).at(0).value<protocol::CommandResult>(), results.at(1).at(0).value<protocol::CommandResult>());
+        QCOMPARE(results.at(0).at(0).value<protocol::CommandResult>(),
+                 results.at(1).at(0).value<protocol::CommandResult>());
     }
 
     void refusals()
@@ -89,9 +98,11 @@ private slots:
         executor.execute(cmd(QStringLiteral("e"), QStringLiteral("reconnect"), {}, m_clock.epochMs() - 1));
         QCOMPARE(target.reconnects, 0);
         QVERIFY(!results.at(0).at(0).value<protocol::CommandResult>().ok);
-        QVERIFY(results.at(0).at(0).value<protocol::CommandResult>().detail.startsWith(QStringLiteral("expired")));
+        QVERIFY(results.at(0).at(0).value<protocol::CommandResult>().detail.startsWith(
+            QStringLiteral("expired")));
         executor.execute(cmd(QStringLiteral("u"), QStringLiteral("formatDisk")));
-        QVERIFY(results.at(1).at(0).value<protocol::CommandResult>().detail.contains(QStringLiteral("unknown command 'formatDisk'")));
+        QVERIFY(results.at(1).at(0).value<protocol::CommandResult>().detail.contains(
+            QStringLiteral("unknown command 'formatDisk'")));
         executor.execute(cmd(QStringLiteral("r"), QStringLiteral("runSensor")));
         QVERIFY(!results.at(2).at(0).value<protocol::CommandResult>().ok);
         QVERIFY(target.sensorsRun.isEmpty());

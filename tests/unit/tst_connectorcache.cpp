@@ -21,10 +21,14 @@ private slots:
         {
             ConnectorCache cache(path("a.ini"));
             QVERIFY(cache.isEmpty());
-            cache.learn(CachedConnector{QStringLiteral("never"), QStringLiteral("never.example"), {}, 11002, "ff", 0, 0});
-            cache.recordSuccess({QStringLiteral("old"), QStringLiteral("old.example"), {}, 11002, {}, 0, 0}, QStringLiteral("10.0.0.1"), 1000);
-            cache.recordSuccess({QStringLiteral("new"), QString(), {}, 11002, {}, 0, 0}, QStringLiteral("10.0.0.2"), 2000);
-            cache.recordSuccess({QStringLiteral("new"), QString(), {}, 11002, {}, 0, 0}, QStringLiteral("10.0.0.3"), 3000);
+            cache.learn(CachedConnector{
+                QStringLiteral("never"), QStringLiteral("never.example"), {}, 11002, "ff", 0, 0});
+            cache.recordSuccess({QStringLiteral("old"), QStringLiteral("old.example"), {}, 11002, {}, 0, 0},
+                                QStringLiteral("10.0.0.1"), 1000);
+            cache.recordSuccess({QStringLiteral("new"), QString(), {}, 11002, {}, 0, 0},
+                                QStringLiteral("10.0.0.2"), 2000);
+            cache.recordSuccess({QStringLiteral("new"), QString(), {}, 11002, {}, 0, 0},
+                                QStringLiteral("10.0.0.3"), 3000);
         }
         ConnectorCache cache(path("a.ini")); // after a restart
         const QList<CachedConnector> list = cache.ordered();
@@ -32,7 +36,8 @@ private slots:
         QCOMPARE(list.at(0).connectorId, QStringLiteral("new"));
         QCOMPARE(list.at(0).successCount, 2);
         QCOMPARE(list.at(0).lastSuccess, 3000);
-        QCOMPARE(list.at(0).addresses, (QStringList{QStringLiteral("10.0.0.3"), QStringLiteral("10.0.0.2")})); // newest first
+        QCOMPARE(list.at(0).addresses,
+                 (QStringList{QStringLiteral("10.0.0.3"), QStringLiteral("10.0.0.2")})); // newest first
         QCOMPARE(list.at(1).connectorId, QStringLiteral("old"));
         QCOMPARE(list.at(1).hostname, QStringLiteral("old.example"));
         QCOMPARE(list.at(2).connectorId, QStringLiteral("never"));
@@ -42,10 +47,17 @@ private slots:
     void learningNeverClaimsASuccess()
     {
         ConnectorCache cache(path("b.ini"));
-        cache.recordSuccess({QStringLiteral("c1"), QStringLiteral("gw.example"), {}, 11002, {}, 0, 0}, QStringLiteral("10.0.0.1"), 5000);
+        cache.recordSuccess({QStringLiteral("c1"), QStringLiteral("gw.example"), {}, 11002, {}, 0, 0},
+                            QStringLiteral("10.0.0.1"), 5000);
         // UPnP saw it at another address and port; the cloud lists a second one.
-        cache.learn(CachedConnector{QStringLiteral("c1"), QString(), {QStringLiteral("192.168.1.5")}, 12000, {}, 99, 99});
-        cache.learn(QList<cloudapi::ConnectorInfo>{{QStringLiteral("c2"), QStringLiteral("branch.example"), {QStringLiteral("10.8.0.1")}, 11002, QStringLiteral("ab"), QStringLiteral("0.1.0")}});
+        cache.learn(CachedConnector{
+            QStringLiteral("c1"), QString(), {QStringLiteral("192.168.1.5")}, 12000, {}, 99, 99});
+        cache.learn(QList<cloudapi::ConnectorInfo>{{QStringLiteral("c2"),
+                                                    QStringLiteral("branch.example"),
+                                                    {QStringLiteral("10.8.0.1")},
+                                                    11002,
+                                                    QStringLiteral("ab"),
+                                                    QStringLiteral("0.1.0")}});
         const QList<CachedConnector> list = cache.ordered();
         QCOMPARE(list.size(), 2);
         QCOMPARE(list.at(0).connectorId, QStringLiteral("c1"));
@@ -53,7 +65,8 @@ private slots:
         QCOMPARE(list.at(0).successCount, 1);
         QCOMPARE(list.at(0).hostname, QStringLiteral("gw.example"));
         QCOMPARE(list.at(0).port, 12000);
-        QCOMPARE(list.at(0).addresses, (QStringList{QStringLiteral("10.0.0.1"), QStringLiteral("192.168.1.5")}));
+        QCOMPARE(list.at(0).addresses,
+                 (QStringList{QStringLiteral("10.0.0.1"), QStringLiteral("192.168.1.5")}));
         QCOMPARE(list.at(1).connectorId, QStringLiteral("c2"));
         QCOMPARE(list.at(1).lastSuccess, 0);
         // Nonsense is not remembered.
@@ -65,9 +78,16 @@ private slots:
     void boundedInSize()
     {
         ConnectorCache cache(path("c.ini"));
-        cache.recordSuccess({QStringLiteral("keeper"), QString(), {}, 1, {}, 0, 0}, QStringLiteral("10.0.0.1"), 1);
+        cache.recordSuccess({QStringLiteral("keeper"), QString(), {}, 1, {}, 0, 0},
+                            QStringLiteral("10.0.0.1"), 1);
         for (int i = 0; i < 100; ++i)
-            cache.learn(CachedConnector{QStringLiteral("c%1").arg(i), QString(), {QStringLiteral("10.1.0.%1").arg(i)}, 11002, {}, 0, 0});
+            cache.learn(CachedConnector{QStringLiteral("c%1").arg(i),
+                                        QString(),
+                                        {QStringLiteral("10.1.0.%1").arg(i)},
+                                        11002,
+                                        {},
+                                        0,
+                                        0});
         const QList<CachedConnector> list = cache.ordered();
         QVERIFY(list.size() <= 32);
         QCOMPARE(list.first().connectorId, QStringLiteral("keeper")); // the one that worked stays

@@ -1,16 +1,13 @@
 #include "queue/durablequeue.h"
 #include "testutil.h"
 
+#include <csignal>
+#include <cstdio>
 #include <QCoreApplication>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <sys/mount.h>
-
-#include <csignal>
-
-#include <cstdio>
 
 using namespace occ;
 using namespace occ::queue;
@@ -48,7 +45,8 @@ private slots:
     {
         auto queue = openQueue(freshPath());
         QCOMPARE(*queue->append(QStringLiteral("s"), payload(1)), 1);
-        QCOMPARE(*queue->append(QStringLiteral("s"), QList<QByteArray>{payload(2), payload(3)}), (QList<qint64>{2, 3}));
+        QCOMPARE(*queue->append(QStringLiteral("s"), QList<QByteArray>{payload(2), payload(3)}),
+                 (QList<qint64>{2, 3}));
         QCOMPARE(queue->count(), 3);
         Result<QList<QueueItem>> items = queue->peek(QStringLiteral("s"), 10);
         QVERIFY(items.ok());
@@ -68,7 +66,9 @@ private slots:
         const QString path = freshPath();
         {
             auto queue = openQueue(path);
-            QVERIFY(queue->append(QStringLiteral("hub"), QList<QByteArray>{payload(1), payload(2), payload(3)}).ok());
+            QVERIFY(
+                queue->append(QStringLiteral("hub"), QList<QByteArray>{payload(1), payload(2), payload(3)})
+                    .ok());
             QCOMPARE(*queue->ackUpTo(QStringLiteral("hub"), 3), 3);
             QCOMPARE(queue->count(), 0);
         }
@@ -80,7 +80,10 @@ private slots:
     void peekRespectsByteLimit()
     {
         auto queue = openQueue(freshPath());
-        QVERIFY(queue->append(QStringLiteral("s"), QList<QByteArray>{payload(1, 100), payload(2, 100), payload(3, 100)}).ok());
+        QVERIFY(queue
+                    ->append(QStringLiteral("s"),
+                             QList<QByteArray>{payload(1, 100), payload(2, 100), payload(3, 100)})
+                    .ok());
         QCOMPARE(queue->peek(QStringLiteral("s"), 10, 250)->size(), 2);
         // The first item is returned even when it alone exceeds the limit.
         QCOMPARE(queue->peek(QStringLiteral("s"), 10, 10)->size(), 1);
@@ -116,18 +119,20 @@ private slots:
         options.overflow = Overflow::Reject;
         auto queue = openQueue(freshPath(), options);
         QVERIFY(queue->append(QStringLiteral("a"), QList<QByteArray>{payload(1, 100), payload(2, 100)}).ok());
-        QVERIFY(!queue->append(QStringLiteral("a"), QList<QByteArray>{payload(3, 100), payload(4, 100)}).ok());
+        QVERIFY(
+            !queue->append(QStringLiteral("a"), QList<QByteArray>{payload(3, 100), payload(4, 100)}).ok());
         QCOMPARE(queue->count(), 2);
 
-        Result<AppendOutcome> outcome = queue->appendWithSeqs({{QStringLiteral("b"), 1, payload(1, 100)},
-                                                               {QStringLiteral("b"), 2, payload(2, 100)}});
+        Result<AppendOutcome> outcome = queue->appendWithSeqs(
+            {{QStringLiteral("b"), 1, payload(1, 100)}, {QStringLiteral("b"), 2, payload(2, 100)}});
         QVERIFY(outcome.ok());
         QVERIFY(outcome->full);
         QCOMPARE(outcome->accepted, 0);
         QCOMPARE(*queue->highWaterMark(QStringLiteral("b")), 0); // nothing of the refused call remains
         QCOMPARE(*queue->dropped(QStringLiteral("a")), 0);
         QVERIFY(queue->ackUpTo(QStringLiteral("a"), 2).ok());
-        outcome = queue->appendWithSeqs({{QStringLiteral("b"), 1, payload(1, 100)}, {QStringLiteral("b"), 2, payload(2, 100)}});
+        outcome = queue->appendWithSeqs(
+            {{QStringLiteral("b"), 1, payload(1, 100)}, {QStringLiteral("b"), 2, payload(2, 100)}});
         QCOMPARE(outcome->accepted, 2);
     }
 
@@ -136,9 +141,10 @@ private slots:
         const QString path = freshPath();
         {
             auto queue = openQueue(path);
-            Result<AppendOutcome> outcome = queue->appendWithSeqs({{QStringLiteral("hub-a"), 10, payload(10)},
-                                                                   {QStringLiteral("hub-b"), 5, payload(5)},
-                                                                   {QStringLiteral("hub-a"), 11, payload(11)}});
+            Result<AppendOutcome> outcome =
+                queue->appendWithSeqs({{QStringLiteral("hub-a"), 10, payload(10)},
+                                       {QStringLiteral("hub-b"), 5, payload(5)},
+                                       {QStringLiteral("hub-a"), 11, payload(11)}});
             QVERIFY(outcome.ok());
             QCOMPARE(outcome->accepted, 3);
             QCOMPARE(outcome->duplicates, 0);
@@ -149,7 +155,8 @@ private slots:
             QCOMPARE(outcome->accepted, 1);
             QCOMPARE(outcome->duplicates, 2);
             // Repeated within one call.
-            outcome = queue->appendWithSeqs({{QStringLiteral("hub-b"), 6, payload(6)}, {QStringLiteral("hub-b"), 6, payload(6)}});
+            outcome = queue->appendWithSeqs(
+                {{QStringLiteral("hub-b"), 6, payload(6)}, {QStringLiteral("hub-b"), 6, payload(6)}});
             QCOMPARE(outcome->accepted, 1);
             QCOMPARE(outcome->duplicates, 1);
             // Forwarded and deleted: a later replay is still recognised.
@@ -213,7 +220,8 @@ private slots:
         QTemporaryDir mountPoint;
         QVERIFY2(::mount("tmpfs", mountPoint.path().toLocal8Bit().constData(), "tmpfs", 0, "size=1m") == 0,
                  "mounting a small tmpfs needs root");
-        auto cleanup = qScopeGuard([&] { ::umount2(mountPoint.path().toLocal8Bit().constData(), MNT_DETACH); });
+        auto cleanup =
+            qScopeGuard([&] { ::umount2(mountPoint.path().toLocal8Bit().constData(), MNT_DETACH); });
         // Something else on the disk that the administrator will delete later.
         const QString ballast = mountPoint.filePath(QStringLiteral("ballast"));
         QVERIFY(occ::test::writeFile(ballast, QByteArray(256 * 1024, 'b')));
@@ -234,7 +242,8 @@ private slots:
         }
         QVERIFY2(lastGood > 10, "the disk filled before anything was stored");
         QCOMPARE(failure.category, ErrorCategory::Io);
-        QVERIFY2(failure.message.contains(QStringLiteral("full"), Qt::CaseInsensitive), qPrintable(failure.message));
+        QVERIFY2(failure.message.contains(QStringLiteral("full"), Qt::CaseInsensitive),
+                 qPrintable(failure.message));
         // Everything committed before the failure is intact.
         QCOMPARE(queue->count(), lastGood);
         QList<QueueItem> items = *queue->peek(QStringLiteral("hub"), 100000);
@@ -264,7 +273,8 @@ static int childAppend(const QString &path)
     for (qint64 i = 1;; ++i) {
         // Alternate single appends and small batches; report after each commit.
         if (i % 3 == 0) {
-            Result<QList<qint64>> seqs = queue->append(QStringLiteral("crash"), QList<QByteArray>{payload(i), payload(i + 1)});
+            Result<QList<qint64>> seqs =
+                queue->append(QStringLiteral("crash"), QList<QByteArray>{payload(i), payload(i + 1)});
             if (!seqs)
                 return 2;
             ++i;

@@ -2,8 +2,8 @@
 
 #include <QCborArray>
 #include <QRandomGenerator>
-#include <QTest>
 #include <QtEndian>
+#include <QTest>
 
 using namespace occ::protocol;
 

@@ -32,7 +32,8 @@ QList<Message> everyMessage()
     StateReport state{QStringLiteral("ConnectorVpn"), 12, 3, 1'790'000'000'123};
     Welcome welcome;
     welcome.connectorId = QStringLiteral("conn-1");
-    Command command{QStringLiteral("cmd-8"), QStringLiteral("runSensor"), {QStringLiteral("disk")}, 1'790'000'009'000};
+    Command command{
+        QStringLiteral("cmd-8"), QStringLiteral("runSensor"), {QStringLiteral("disk")}, 1'790'000'009'000};
     ErrorReport error{QStringLiteral("frame-too-large"), QStringLiteral("frame of 1048577 bytes")};
     return {hello, batch, result, state, Ping{41}, Pong{41}, welcome, Ack{77}, command, error};
 }
@@ -71,7 +72,8 @@ private slots:
         decoder.feed(frame);
         const std::optional<QCborMap> map = decoder.next();
         QVERIFY(map);
-        QCOMPARE(map->value(QStringLiteral("t")).toString(), QLatin1StringView(messageInfo(typeOf(original)).name));
+        QCOMPARE(map->value(QStringLiteral("t")).toString(),
+                 QLatin1StringView(messageInfo(typeOf(original)).name));
         occ::Result<Message> decoded = decode(*map);
         QVERIFY2(decoded.ok(), decoded.ok() ? "" : qPrintable(decoded.error().message));
         QVERIFY(*decoded == original);
@@ -159,7 +161,8 @@ private slots:
 
         QCborMap itemsNotArray = toCbor(batch);
         itemsNotArray.insert(QStringLiteral("items"), 5);
-        QTest::newRow("items not array") << itemsNotArray << int(FrameError::BadField) << QStringLiteral("items");
+        QTest::newRow("items not array")
+            << itemsNotArray << int(FrameError::BadField) << QStringLiteral("items");
     }
 
     void errors()

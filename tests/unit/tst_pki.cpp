@@ -69,14 +69,17 @@ private slots:
                           m_dir.filePath(QStringLiteral("plain.pem"))}),
                  0);
         QVERIFY(openssl({QStringLiteral("pkcs8"), QStringLiteral("-in"), path, QStringLiteral("-passin"),
-                         QStringLiteral("pass:wrong-passphrase-123"), QStringLiteral("-out"), QStringLiteral("/dev/null")}) != 0);
+                         QStringLiteral("pass:wrong-passphrase-123"), QStringLiteral("-out"),
+                         QStringLiteral("/dev/null")}) != 0);
 
         Result<PrivateKey> loaded = PrivateKey::fromEncryptedPem(*pem, passphrase);
         QVERIFY(loaded.ok());
         QCOMPARE(loaded->publicKeyPem(), key->publicKeyPem());
         QVERIFY(!PrivateKey::fromEncryptedPem(*pem, "wrong-passphrase-123").ok());
         // An unencrypted key is refused even with the right content.
-        QVERIFY(!PrivateKey::fromEncryptedPem(test::readFile(m_dir.filePath(QStringLiteral("plain.pem"))), passphrase).ok());
+        QVERIFY(!PrivateKey::fromEncryptedPem(test::readFile(m_dir.filePath(QStringLiteral("plain.pem"))),
+                                              passphrase)
+                     .ok());
         QVERIFY(!key->toEncryptedPem("short").ok());
     }
 
@@ -110,14 +113,18 @@ private slots:
         const QString path = file(QStringLiteral("broken.pem"), broken);
         // OpenSSL 3.0's `req -verify` exits 0 even on failure; its message is what counts.
         QByteArray output;
-        openssl({QStringLiteral("req"), QStringLiteral("-in"), path, QStringLiteral("-verify"), QStringLiteral("-noout")},
+        openssl({QStringLiteral("req"), QStringLiteral("-in"), path, QStringLiteral("-verify"),
+                 QStringLiteral("-noout")},
                 &output);
         QVERIFY2(output.contains("verify failure") && !output.contains("verify OK"), output.constData());
         Result<CheckedCsr> checked = checkCsr(broken);
         QVERIFY(!checked.ok());
-        QVERIFY2(checked.error().message.contains(QStringLiteral("signature")), qPrintable(checked.error().message));
+        QVERIFY2(checked.error().message.contains(QStringLiteral("signature")),
+                 qPrintable(checked.error().message));
         test::TestPki pki;
-        QVERIFY(!pki.authority().sign(broken, {QStringLiteral("x"), pki.customerId(), Role::Hub, 30, {}, {}}).ok());
+        QVERIFY(!pki.authority()
+                     .sign(broken, {QStringLiteral("x"), pki.customerId(), Role::Hub, 30, {}, {}})
+                     .ok());
     }
 
     void weakCsrKeyIsRejected()
@@ -130,10 +137,12 @@ private slots:
                  0);
         Result<CheckedCsr> checked = checkCsr(test::readFile(path));
         QVERIFY(!checked.ok());
-        QVERIFY2(checked.error().message.contains(QStringLiteral("1024")), qPrintable(checked.error().message));
+        QVERIFY2(checked.error().message.contains(QStringLiteral("1024")),
+                 qPrintable(checked.error().message));
         test::TestPki pki;
         QVERIFY(!pki.authority()
-                     .sign(test::readFile(path), {QStringLiteral("weak"), pki.customerId(), Role::Hub, 30, {}, {}})
+                     .sign(test::readFile(path),
+                           {QStringLiteral("weak"), pki.customerId(), Role::Hub, 30, {}, {}})
                      .ok());
     }
 
@@ -151,7 +160,8 @@ private slots:
         const QString certPath = file(QStringLiteral("hub.pem"), hub.certificatePem);
 
         QByteArray output;
-        QCOMPARE(openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), caPath, certPath}, &output), 0);
+        QCOMPARE(openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), caPath, certPath}, &output),
+                 0);
         QVERIFY2(output.contains(": OK"), output.constData());
         QCOMPARE(openssl({QStringLiteral("x509"), QStringLiteral("-in"), certPath, QStringLiteral("-noout"),
                           QStringLiteral("-text")},
@@ -182,13 +192,16 @@ private slots:
 
     void overlongSubjectFieldsAreAClearError()
     {
-        Result<CertificateAuthority> ca = CertificateAuthority::create(QString(65, QLatin1Char('x')), QStringLiteral("o"));
+        Result<CertificateAuthority> ca =
+            CertificateAuthority::create(QString(65, QLatin1Char('x')), QStringLiteral("o"));
         QVERIFY(!ca.ok());
         QCOMPARE(ca.error().category, ErrorCategory::Input);
         QVERIFY(ca.error().message.contains(QStringLiteral("64")));
         test::TestPki pki;
         Result<PrivateKey> key = PrivateKey::generate();
-        QVERIFY(!pki.authority().signKey(*key, {QString(65, QLatin1Char('h')), pki.customerId(), Role::Hub, 30, {}, {}}).ok());
+        QVERIFY(!pki.authority()
+                     .signKey(*key, {QString(65, QLatin1Char('h')), pki.customerId(), Role::Hub, 30, {}, {}})
+                     .ok());
     }
 
     void serialsAreRandom()
@@ -204,19 +217,28 @@ private slots:
     {
         test::TestPki pki;
         Result<PrivateKey> key = PrivateKey::generate();
-        Result<QByteArray> pem = pki.authority().signKey(
-            *key, {QStringLiteral("cloud"), QString(), Role::Cloud, 30, {QStringLiteral("localhost")},
-                   {QStringLiteral("127.0.0.1"), QStringLiteral("::1")}});
+        Result<QByteArray> pem =
+            pki.authority().signKey(*key, {QStringLiteral("cloud"),
+                                           QString(),
+                                           Role::Cloud,
+                                           30,
+                                           {QStringLiteral("localhost")},
+                                           {QStringLiteral("127.0.0.1"), QStringLiteral("::1")}});
         QVERIFY(pem.ok());
         QByteArray output;
-        QCOMPARE(openssl({QStringLiteral("x509"), QStringLiteral("-in"), file(QStringLiteral("server.pem"), *pem),
-                          QStringLiteral("-noout"), QStringLiteral("-ext"), QStringLiteral("subjectAltName,extendedKeyUsage")},
+        QCOMPARE(openssl({QStringLiteral("x509"), QStringLiteral("-in"),
+                          file(QStringLiteral("server.pem"), *pem), QStringLiteral("-noout"),
+                          QStringLiteral("-ext"), QStringLiteral("subjectAltName,extendedKeyUsage")},
                          &output),
                  0);
         QVERIFY2(output.contains("DNS:localhost"), output.constData());
         QVERIFY(output.contains("IP Address:127.0.0.1"));
         QVERIFY(output.contains("TLS Web Server Authentication"));
-        QVERIFY(!pki.authority().signKey(*key, {QStringLiteral("c"), QString(), Role::Cloud, 30, {}, {QStringLiteral("not-ip")}}).ok());
+        QVERIFY(
+            !pki.authority()
+                 .signKey(*key,
+                          {QStringLiteral("c"), QString(), Role::Cloud, 30, {}, {QStringLiteral("not-ip")}})
+                 .ok());
     }
 
     void identityAndVerification()

@@ -6,11 +6,9 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <qt6keychain/keychain.h>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <qt6keychain/keychain.h>
-
 #include <sys/stat.h>
 
 using namespace occ;
@@ -53,7 +51,8 @@ private slots:
         QCOMPARE(**read, secret);
 
         int code = -1;
-        const QByteArray fromTool = secretToolLookup(store.keyFor(QStringLiteral("identity-passphrase")), &code);
+        const QByteArray fromTool =
+            secretToolLookup(store.keyFor(QStringLiteral("identity-passphrase")), &code);
         QCOMPARE(code, 0);
         QCOMPARE(fromTool, secret);
     }
@@ -128,8 +127,9 @@ private slots:
         const QString log = home.filePath(QStringLiteral("child.log"));
         child.setStandardOutputFile(log);
         child.setStandardErrorFile(log, QIODevice::Append);
-        child.start(QStringLiteral("dbus-run-session"),
-                    {QStringLiteral("--"), QCoreApplication::applicationFilePath(), QStringLiteral("--child-write")});
+        child.start(
+            QStringLiteral("dbus-run-session"),
+            {QStringLiteral("--"), QCoreApplication::applicationFilePath(), QStringLiteral("--child-write")});
         QVERIFY(child.waitForFinished(60000));
         const QByteArray output = test::readFile(log);
         QCOMPARE(child.exitCode(), 3);
@@ -146,12 +146,13 @@ private slots:
         QTest::newRow("no dbus") << int(QKeychain::OtherError)
                                  << QStringLiteral("Cannot autolaunch D-Bus without X11 $DISPLAY")
                                  << QStringLiteral("no D-Bus session bus");
-        QTest::newRow("bus socket missing") << int(QKeychain::OtherError)
-                                            << QStringLiteral("Could not connect: No such file or directory")
-                                            << QStringLiteral("no D-Bus session bus");
-        QTest::newRow("locked") << int(QKeychain::OtherError)
-                                << QStringLiteral("Object does not exist at path “/org/freedesktop/secrets/collection/login”")
-                                << QStringLiteral("unlock the login keyring");
+        QTest::newRow("bus socket missing")
+            << int(QKeychain::OtherError) << QStringLiteral("Could not connect: No such file or directory")
+            << QStringLiteral("no D-Bus session bus");
+        QTest::newRow("locked")
+            << int(QKeychain::OtherError)
+            << QStringLiteral("Object does not exist at path “/org/freedesktop/secrets/collection/login”")
+            << QStringLiteral("unlock the login keyring");
         QTest::newRow("denied") << int(QKeychain::AccessDenied) << QStringLiteral("Cannot unlock")
                                 << QStringLiteral("denied");
     }
@@ -170,8 +171,8 @@ private slots:
     void fileFallback()
     {
         QTemporaryDir dir;
-        Result<std::unique_ptr<SecretStore>> store = createSecretStore(QStringLiteral("file"), dir.path(),
-                                                                       QStringLiteral("occ-test"));
+        Result<std::unique_ptr<SecretStore>> store =
+            createSecretStore(QStringLiteral("file"), dir.path(), QStringLiteral("occ-test"));
         QVERIFY(store.ok());
         FileSecretStore direct(dir.filePath(QStringLiteral("identity/secrets.json")));
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("identity/keychain=file")));
@@ -180,19 +181,23 @@ private slots:
         struct stat info = {};
         QCOMPARE(::stat(QFile::encodeName(path).constData(), &info), 0);
         QCOMPARE(info.st_mode & 0777, 0600u);
-        QCOMPARE(readSecret(**store, QStringLiteral("identity-passphrase"))->value(), QByteArray("file-secret-value"));
-        QCOMPARE(direct.readNow(QStringLiteral("identity-passphrase"))->value(), QByteArray("file-secret-value"));
+        QCOMPARE(readSecret(**store, QStringLiteral("identity-passphrase"))->value(),
+                 QByteArray("file-secret-value"));
+        QCOMPARE(direct.readNow(QStringLiteral("identity-passphrase"))->value(),
+                 QByteArray("file-secret-value"));
 
-        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
-        Result<std::optional<QByteArray>> refused = readSecret(**store, QStringLiteral("identity-passphrase"));
+        QFile::setPermissions(path,
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
+        Result<std::optional<QByteArray>> refused =
+            readSecret(**store, QStringLiteral("identity-passphrase"));
         QVERIFY(!refused.ok());
         QVERIFY(refused.error().message.contains(QStringLiteral("chmod 600")));
     }
 
     void unknownModeIsAConfigError()
     {
-        Result<std::unique_ptr<SecretStore>> store =
-            createSecretStore(QStringLiteral("plaintext"), QStringLiteral("/tmp"), QStringLiteral("occ-test"));
+        Result<std::unique_ptr<SecretStore>> store = createSecretStore(
+            QStringLiteral("plaintext"), QStringLiteral("/tmp"), QStringLiteral("occ-test"));
         QVERIFY(!store.ok());
         QCOMPARE(store.error().category, ErrorCategory::Config);
     }

@@ -58,11 +58,13 @@ private slots:
 
     void cpuFromProcStat()
     {
-        writeProc("stat", "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\ncpu1 50 0 50 400 0 0 0 0 0 0\nintr 1\n");
+        writeProc("stat", "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\ncpu1 50 0 50 400 0 "
+                          "0 0 0 0 0\nintr 1\n");
         writeProc("loadavg", "0.50 0.25 0.10 1/100 1234\n");
         CpuSensor cpu(60000, Thresholds{50.0, 90.0, false}, m_proc.path());
         // 1000 more jiffies, 600 of them busy: 60 %.
-        writeProc("stat", "cpu  400 0 400 1200 0 0 0 0 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\ncpu1 1 0 1 1 0 0 0 0 0 0\n");
+        writeProc("stat",
+                  "cpu  400 0 400 1200 0 0 0 0 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\ncpu1 1 0 1 1 0 0 0 0 0 0\n");
         const Reading r = runOnce(cpu);
         QCOMPARE(r.values.value(QStringLiteral("usage")), 60.0);
         QCOMPARE(r.values.value(QStringLiteral("cores")), 2.0);
@@ -75,8 +77,9 @@ private slots:
 
     void memoryFromProcMeminfo()
     {
-        writeProc("meminfo", "MemTotal:       1000000 kB\nMemFree:         100000 kB\nMemAvailable:    40000 kB\n"
-                             "SwapTotal:       200000 kB\nSwapFree:        150000 kB\n");
+        writeProc("meminfo",
+                  "MemTotal:       1000000 kB\nMemFree:         100000 kB\nMemAvailable:    40000 kB\n"
+                  "SwapTotal:       200000 kB\nSwapFree:        150000 kB\n");
         MemorySensor memory(60000, Thresholds{85.0, 95.0, false}, m_proc.path());
         const Reading r = runOnce(memory);
         QCOMPARE(r.values.value(QStringLiteral("usedPercent")), 96.0);
@@ -108,7 +111,8 @@ private slots:
             const Reading r = runOnce(*sensor);
             QVERIFY2(r.status != Status::Unknown, qPrintable(sensor->id() + QLatin1Char(' ') + r.text));
         }
-        QCOMPARE(ids, (QStringList{QStringLiteral("heartbeat"), QStringLiteral("uptime"), QStringLiteral("cpu"), QStringLiteral("memory")}));
+        QCOMPARE(ids, (QStringList{QStringLiteral("heartbeat"), QStringLiteral("uptime"),
+                                   QStringLiteral("cpu"), QStringLiteral("memory")}));
         UptimeSensor uptime(1000, QStringLiteral("/proc"));
         QVERIFY(runOnce(uptime).values.value(QStringLiteral("seconds")) > 0);
         MemorySensor memory(1000, {}, QStringLiteral("/proc"));
@@ -138,13 +142,18 @@ private slots:
             heartbeats += m.sensor == QLatin1StringView("heartbeat");
         }
         QVERIFY(heartbeats >= 3);
-        QCOMPARE(std::count_if(stored.cbegin(), stored.cend(), [](const auto &m) { return m.sensor == QLatin1StringView("uptime"); }), 1);
+        QCOMPARE(std::count_if(stored.cbegin(), stored.cend(),
+                               [](const auto &m) { return m.sensor == QLatin1StringView("uptime"); }),
+                 1);
 
         qint64 seq = 0;
-        QVERIFY(scheduler.runNow(QStringLiteral("uptime"), [&](qint64 s, const protocol::Measurement &m) {
-            seq = s;
-            QCOMPARE(m.sensor, QStringLiteral("uptime"));
-        }).ok());
+        QVERIFY(scheduler
+                    .runNow(QStringLiteral("uptime"),
+                            [&](qint64 s, const protocol::Measurement &m) {
+                                seq = s;
+                                QCOMPARE(m.sensor, QStringLiteral("uptime"));
+                            })
+                    .ok());
         QCOMPARE(seq, qint64(stored.size()));
         Result<void> unknown = scheduler.runNow(QStringLiteral("nope"), nullptr);
         QVERIFY(!unknown);

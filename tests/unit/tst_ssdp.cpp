@@ -11,16 +11,21 @@ class TestSsdp : public QObject
 
     static ConnectorDescription sample()
     {
-        return ConnectorDescription{QStringLiteral("4d3c2b1a-0000-4000-8000-000000000001"), QStringLiteral("OCC Connector gw1"),
-                                    QStringLiteral("cust-1"), QStringLiteral("gw1.acme.example"), 11002, 1,
+        return ConnectorDescription{QStringLiteral("4d3c2b1a-0000-4000-8000-000000000001"),
+                                    QStringLiteral("OCC Connector gw1"),
+                                    QStringLiteral("cust-1"),
+                                    QStringLiteral("gw1.acme.example"),
+                                    11002,
+                                    1,
                                     QByteArray(64, 'a')};
     }
 
 private slots:
     void parsesSearchWithBareLineFeeds()
     {
-        const QByteArray datagram = "M-SEARCH * HTTP/1.1\nHOST: 239.255.255.250:1900\nMAN: \"ssdp:discover\"\nmx: 2\n"
-                                    "ST: urn:occ-project-org:device:Connector:1\n\n";
+        const QByteArray datagram =
+            "M-SEARCH * HTTP/1.1\nHOST: 239.255.255.250:1900\nMAN: \"ssdp:discover\"\nmx: 2\n"
+            "ST: urn:occ-project-org:device:Connector:1\n\n";
         occ::Result<SsdpMessage> m = parseSsdp(datagram);
         QVERIFY(m.ok());
         QCOMPARE(m->kind, SsdpMessage::Kind::Search);
@@ -31,12 +36,18 @@ private slots:
 
     void builtMessagesParseBack()
     {
-        Announcement a{"http://192.0.2.1:11003/description.xml", "Linux/6 UPnP/2.0 occ-connector/0.1",
-                       "uuid:abc::urn:occ-project-org:device:Connector:1", kDeviceType, 1800, 7, 1};
+        Announcement a{"http://192.0.2.1:11003/description.xml",
+                       "Linux/6 UPnP/2.0 occ-connector/0.1",
+                       "uuid:abc::urn:occ-project-org:device:Connector:1",
+                       kDeviceType,
+                       1800,
+                       7,
+                       1};
         occ::Result<SsdpMessage> response = parseSsdp(buildResponse(a));
         QVERIFY(response.ok());
         QCOMPARE(response->kind, SsdpMessage::Kind::Response);
-        for (const char *name : {"CACHE-CONTROL", "DATE", "EXT", "LOCATION", "SERVER", "ST", "USN", "BOOTID.UPNP.ORG"})
+        for (const char *name :
+             {"CACHE-CONTROL", "DATE", "EXT", "LOCATION", "SERVER", "ST", "USN", "BOOTID.UPNP.ORG"})
             QVERIFY2(response->hasHeader(name), name);
         QCOMPARE(response->header("CACHE-CONTROL"), QByteArray("max-age=1800"));
         QCOMPARE(response->header("BOOTID.UPNP.ORG"), QByteArray("7"));
@@ -50,7 +61,8 @@ private slots:
         QCOMPARE(byebye->header("NTS"), QByteArray("ssdp:byebye"));
         QVERIFY(!byebye->hasHeader("LOCATION"));
 
-        occ::Result<SsdpMessage> search = parseSsdp(buildSearch("239.255.255.250:1900", kDeviceType, 2, "occ/1"));
+        occ::Result<SsdpMessage> search =
+            parseSsdp(buildSearch("239.255.255.250:1900", kDeviceType, 2, "occ/1"));
         QCOMPARE(search->kind, SsdpMessage::Kind::Search);
         QCOMPARE(search->header("MX"), QByteArray("2"));
     }
@@ -102,7 +114,8 @@ private slots:
         QTest::addColumn<QByteArray>("xml");
         const QByteArray good = buildDescription(sample(), QStringLiteral("0.1.0"));
         QTest::newRow("not xml") << QByteArray("<root><device>");
-        QTest::newRow("dtd") << QByteArray("<!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>") + good.mid(good.indexOf("<root"));
+        QTest::newRow("dtd") << QByteArray("<!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>") +
+                                    good.mid(good.indexOf("<root"));
         QByteArray other = good;
         other.replace("urn:occ-project-org:device:Connector:1", "urn:schemas-upnp-org:device:MediaServer:1");
         QTest::newRow("other device") << other;

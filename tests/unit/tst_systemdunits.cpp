@@ -16,19 +16,22 @@ private slots:
     {
         QTest::addColumn<QString>("unit");
         QTest::addColumn<QString>("binary");
-        QTest::newRow("connector") << QStringLiteral("occ-connector.service") << QStringLiteral("connector/occ-connector");
+        QTest::newRow("connector") << QStringLiteral("occ-connector.service")
+                                   << QStringLiteral("connector/occ-connector");
         QTest::newRow("cloud") << QStringLiteral("occ-cloud.service") << QStringLiteral("cloud/occ-cloud");
-        QTest::newRow("sensorhub") << QStringLiteral("occ-sensorhub.service") << QStringLiteral("app/occ-sensorhub");
+        QTest::newRow("sensorhub") << QStringLiteral("occ-sensorhub.service")
+                                   << QStringLiteral("app/occ-sensorhub");
     }
 
     void verify()
     {
         QFETCH(QString, unit);
         QFETCH(QString, binary);
-        QByteArray text = occ::test::readFile(occ::test::sourcePath(QStringLiteral("resources/systemd/") + unit));
+        QByteArray text =
+            occ::test::readFile(occ::test::sourcePath(QStringLiteral("resources/systemd/") + unit));
         QVERIFY(!text.isEmpty());
-        for (const char *must : {"DynamicUser=yes", "StateDirectory=", "Restart=on-failure", "${STATE_DIRECTORY}",
-                                 "NoNewPrivileges=yes", "WantedBy=multi-user.target"})
+        for (const char *must : {"DynamicUser=yes", "StateDirectory=", "Restart=on-failure",
+                                 "${STATE_DIRECTORY}", "NoNewPrivileges=yes", "WantedBy=multi-user.target"})
             QVERIFY2(text.contains(must), must);
         // systemd checks that ExecStart's program exists: point it at the build.
         const QString installed = QStringLiteral("/usr/bin/") + QFileInfo(binary).fileName();
@@ -38,7 +41,8 @@ private slots:
         const QString path = dir.filePath(unit);
         QVERIFY(occ::test::writeFile(path, text));
         QByteArray output;
-        const int code = occ::test::run(QStringLiteral("systemd-analyze"), {QStringLiteral("verify"), path}, &output);
+        const int code =
+            occ::test::run(QStringLiteral("systemd-analyze"), {QStringLiteral("verify"), path}, &output);
         QVERIFY2(code == 0 && output.trimmed().isEmpty(), output.constData());
     }
 };

@@ -23,7 +23,9 @@ class TestTranslations : public QObject
             const QString source = message.firstChildElement(QStringLiteral("source")).text();
             texts.insert(source);
             const QDomElement translation = message.firstChildElement(QStringLiteral("translation"));
-            if (untranslated && (translation.text().isEmpty() || translation.attribute(QStringLiteral("type")) == QLatin1StringView("unfinished")))
+            if (untranslated &&
+                (translation.text().isEmpty() ||
+                 translation.attribute(QStringLiteral("type")) == QLatin1StringView("unfinished")))
                 untranslated->append(source);
         }
         return texts;
@@ -33,16 +35,19 @@ private slots:
     void germanIsComplete()
     {
         QStringList untranslated;
-        const QSet<QString> texts = sources(occ::test::sourcePath(QStringLiteral("translations/occ_de.ts")), &untranslated);
+        const QSet<QString> texts =
+            sources(occ::test::sourcePath(QStringLiteral("translations/occ_de.ts")), &untranslated);
         QVERIFY(texts.size() > 10);
-        QVERIFY2(untranslated.isEmpty(), qPrintable(QStringLiteral("no German for: ") + untranslated.join(QStringLiteral(" | "))));
+        QVERIFY2(untranslated.isEmpty(),
+                 qPrintable(QStringLiteral("no German for: ") + untranslated.join(QStringLiteral(" | "))));
     }
 
     void tsFilesAreUpToDate()
     {
         QTemporaryDir dir;
         const QString fresh = dir.filePath(QStringLiteral("fresh.ts"));
-        QStringList arguments{QStringLiteral("-no-obsolete"), QStringLiteral("-locations"), QStringLiteral("none")};
+        QStringList arguments{QStringLiteral("-no-obsolete"), QStringLiteral("-locations"),
+                              QStringLiteral("none")};
         for (const char *folder : {"app", "connector", "cloud", "shared"})
             arguments << occ::test::sourcePath(QString::fromLatin1(folder));
         arguments << QStringLiteral("-ts") << fresh;
@@ -52,8 +57,9 @@ private slots:
         for (const char *ts : {"translations/occ_de.ts", "translations/occ_en.ts"}) {
             const QSet<QString> inFile = sources(occ::test::sourcePath(QString::fromLatin1(ts)));
             const QSet<QString> missing = inSources - inFile;
-            QVERIFY2(missing.isEmpty(), qPrintable(QString::fromLatin1(ts) + QStringLiteral(" lacks (run lupdate): ") +
-                                                   QStringList(missing.cbegin(), missing.cend()).join(QStringLiteral(" | "))));
+            QVERIFY2(missing.isEmpty(),
+                     qPrintable(QString::fromLatin1(ts) + QStringLiteral(" lacks (run lupdate): ") +
+                                QStringList(missing.cbegin(), missing.cend()).join(QStringLiteral(" | "))));
         }
     }
 };

@@ -2,7 +2,6 @@
 #include "testutil.h"
 
 #include <KDSoapClient/KDSoapValue.h>
-
 #include <QDomDocument>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,11 +29,13 @@ class TestWsdl : public QObject
 
     void validate(const QString &name, const KDSoapValue &value)
     {
-        const QByteArray xml = value.toXml(KDSoapValue::LiteralUse, QStringLiteral("urn:occ-project-org:cloud:1"));
+        const QByteArray xml =
+            value.toXml(KDSoapValue::LiteralUse, QStringLiteral("urn:occ-project-org:cloud:1"));
         const QString path = write(name + QStringLiteral(".xml"), xml);
         QByteArray output;
-        const int code = occ::test::run(QStringLiteral("xmllint"),
-                                        {QStringLiteral("--noout"), QStringLiteral("--schema"), m_schema, path}, &output);
+        const int code =
+            occ::test::run(QStringLiteral("xmllint"),
+                           {QStringLiteral("--noout"), QStringLiteral("--schema"), m_schema, path}, &output);
         QVERIFY2(code == 0, (xml + "\n" + output).constData());
     }
 
@@ -88,9 +89,9 @@ private slots:
         for (QDomElement op = portType.firstChildElement(QStringLiteral("operation")); !op.isNull();
              op = op.nextSiblingElement(QStringLiteral("operation")))
             portOps << op.attribute(QStringLiteral("name"));
-        const QStringList design{QStringLiteral("Enrol"),         QStringLiteral("RenewCertificate"),
-                                 QStringLiteral("SubmitBatch"),   QStringLiteral("ReportState"),
-                                 QStringLiteral("PollCommands"),  QStringLiteral("CompleteCommand"),
+        const QStringList design{QStringLiteral("Enrol"),          QStringLiteral("RenewCertificate"),
+                                 QStringLiteral("SubmitBatch"),    QStringLiteral("ReportState"),
+                                 QStringLiteral("PollCommands"),   QStringLiteral("CompleteCommand"),
                                  QStringLiteral("ListConnectors"), QStringLiteral("GetRevocations")};
         QCOMPARE(portOps, design);
         const QDomElement binding = doc.documentElement().firstChildElement(QStringLiteral("binding"));
@@ -120,7 +121,8 @@ private slots:
         QDomDocument xsd;
         QDomNode copy = xsd.importNode(schema, true);
         xsd.appendChild(copy);
-        copy.toElement().setAttribute(QStringLiteral("xmlns:tns"), QStringLiteral("urn:occ-project-org:cloud:1"));
+        copy.toElement().setAttribute(QStringLiteral("xmlns:tns"),
+                                      QStringLiteral("urn:occ-project-org:cloud:1"));
         m_schema = write(QStringLiteral("occ.xsd"), xsd.toByteArray());
 
         TNS__Enrol enrol;
@@ -150,7 +152,8 @@ private slots:
         seq.setStored(2);
         TNS__SubmitBatchResponse submitResponse;
         submitResponse.setResult({seq});
-        validate(QStringLiteral("SubmitBatchResponse"), submitResponse.serialize(QStringLiteral("SubmitBatchResponse")));
+        validate(QStringLiteral("SubmitBatchResponse"),
+                 submitResponse.serialize(QStringLiteral("SubmitBatchResponse")));
 
         TNS__HubState state;
         state.setHubId(QStringLiteral("hub-1"));
@@ -176,7 +179,8 @@ private slots:
         command.setExpires(1790000000000);
         TNS__PollCommandsResponse pollResponse;
         pollResponse.setCommand({command});
-        validate(QStringLiteral("PollCommandsResponse"), pollResponse.serialize(QStringLiteral("PollCommandsResponse")));
+        validate(QStringLiteral("PollCommandsResponse"),
+                 pollResponse.serialize(QStringLiteral("PollCommandsResponse")));
 
         TNS__CompleteCommand complete;
         complete.setId(QStringLiteral("cmd-1"));
@@ -187,11 +191,13 @@ private slots:
 
         TNS__ListConnectorsResponse list;
         list.setConnector({connector()});
-        validate(QStringLiteral("ListConnectorsResponse"), list.serialize(QStringLiteral("ListConnectorsResponse")));
+        validate(QStringLiteral("ListConnectorsResponse"),
+                 list.serialize(QStringLiteral("ListConnectorsResponse")));
 
         TNS__GetRevocationsResponse revocations;
         revocations.setSerial({QStringLiteral("0a1b")});
-        validate(QStringLiteral("GetRevocationsResponse"), revocations.serialize(QStringLiteral("GetRevocationsResponse")));
+        validate(QStringLiteral("GetRevocationsResponse"),
+                 revocations.serialize(QStringLiteral("GetRevocationsResponse")));
 
         TNS__RenewCertificate renew;
         renew.setCsr(QStringLiteral("pem"));
@@ -201,12 +207,14 @@ private slots:
     void invalidMessageIsRejected()
     {
         // The schema is not a rubber stamp: a measurement without seq must fail.
-        const QString path = write(QStringLiteral("bad.xml"),
-                                   "<SubmitBatch xmlns=\"urn:occ-project-org:cloud:1\"><batch><hubId>h</hubId>"
-                                   "<measurement><sensor>cpu</sensor><ts>1</ts><status>ok</status></measurement>"
-                                   "</batch></SubmitBatch>");
+        const QString path =
+            write(QStringLiteral("bad.xml"),
+                  "<SubmitBatch xmlns=\"urn:occ-project-org:cloud:1\"><batch><hubId>h</hubId>"
+                  "<measurement><sensor>cpu</sensor><ts>1</ts><status>ok</status></measurement>"
+                  "</batch></SubmitBatch>");
         QByteArray output;
-        QVERIFY(occ::test::run(QStringLiteral("xmllint"), {QStringLiteral("--noout"), QStringLiteral("--schema"), m_schema, path},
+        QVERIFY(occ::test::run(QStringLiteral("xmllint"),
+                               {QStringLiteral("--noout"), QStringLiteral("--schema"), m_schema, path},
                                &output) != 0);
         QVERIFY2(output.contains("seq") || output.contains("sensor"), output.constData());
     }
