@@ -455,7 +455,15 @@ private slots:
                 });
             },
             120000);
-        QTest::qWait(6000); // the connector's spool reaches the cloud
+        // The connector's spool reaches the cloud.
+        waitFor(
+            [&] {
+                return m_connector
+                           ->query(
+                               QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("batches")]
+                           .toInt(-1) == 0;
+            },
+            60000);
         qint64 produced = 0, missingAll = 0, twiceAll = 0, droppedAll = 0;
         QStringList problems;
         for (int i = 0; i < kHubs; ++i) {

@@ -286,7 +286,8 @@ private slots:
             QVERIFY(startHub(QStringLiteral("pc-%1").arg(i), QStringLiteral("office"),
                              QStringLiteral("10.10.0.1%1/24").arg(i), QStringLiteral("10.10.0.1")));
         QVERIFY(allHubsIn(QStringLiteral("ConnectorLan"), 30000));
-        QTest::qWait(2000);
+        for (auto &[name, hub] : m_hubs)
+            QVERIFY2(hub->waitForDeliveries(2), qPrintable(name));
         const QDateTime killed = QDateTime::currentDateTimeUtc();
         m_connector->kill();
         m_timeline.add(QStringLiteral("connector"), QStringLiteral("killed (SIGKILL)"), killed);
@@ -296,17 +297,19 @@ private slots:
             const std::optional<QDateTime> direct = reached(*hub, QStringLiteral("DirectCloud"), killed);
             QVERIFY(searching && direct);
             const qint64 after = searching->msecsTo(*direct);
-            QVERIFY2(qAbs(after - kFallbackAfter * 1000) <= 2000,
+            // Not before fallbackAfter (rule 2); the upper bound is a deadline.
+            QVERIFY2(after >= kFallbackAfter * 1000 - 500 && after <= kFallbackAfter * 1000 + scaled(3000),
                      qPrintable(QStringLiteral("%1: %2 ms").arg(name).arg(after)));
         }
-        QTest::qWait(3000); // direct delivery for a while
+        for (auto &[name, hub] : m_hubs) // direct delivery for a while
+            QVERIFY2(hub->waitForDeliveries(3), qPrintable(name));
         const QDateTime restarted = QDateTime::currentDateTimeUtc();
         QVERIFY(startConnector(false));
         QVERIFY(allHubsIn(QStringLiteral("ConnectorLan"), (kFailbackProbe + 6) * 1000));
         for (auto &[name, hub] : m_hubs) {
             const std::optional<QDateTime> back = reached(*hub, QStringLiteral("ConnectorLan"), restarted);
             QVERIFY(back);
-            QVERIFY2(restarted.msecsTo(*back) <= (kFailbackProbe + 2) * 1000, qPrintable(name));
+            QVERIFY2(restarted.msecsTo(*back) <= kFailbackProbe * 1000 + scaled(3000), qPrintable(name));
         }
         // Nothing lost, nothing twice.
         for (auto &[name, hub] : m_hubs) {
@@ -344,7 +347,7 @@ private slots:
         std::optional<QDateTime> at = reached(*hub, QStringLiteral("ConnectorVpn"), moved);
         QVERIFY(at);
         qInfo("branch: ConnectorVpn %lld ms after the move", moved.msecsTo(*at));
-        QVERIFY(moved.msecsTo(*at) <= 6000);
+        QVERIFY(moved.msecsTo(*at) <= scaled(6000));
         QJsonObject status = hub->status();
         QVERIFY2(!status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool(),
                  "the cache should have answered, without M-SEARCH");
@@ -387,7 +390,7 @@ private slots:
         at = reached(*hub, QStringLiteral("ConnectorLan"), moved);
         QVERIFY(at);
         qInfo("office: ConnectorLan %lld ms after the move", moved.msecsTo(*at));
-        QVERIFY(moved.msecsTo(*at) <= 6000);
+        QVERIFY(moved.msecsTo(*at) <= scaled(6000));
 
         QVERIFY(waitFor([&] { return hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 15000));
         const qint64 upTo = hub->status()[QStringLiteral("highestSeq")].toInteger();
@@ -439,7 +442,7 @@ private slots:
         QVERIFY(m_lab->addHost(rogueHost));
         QVERIFY(m_lab->plug(rogueHost, QStringLiteral("eth0"), QStringLiteral("office"),
                             QStringLiteral("10.10.0.66/24"), QStringLiteral("10.10.0.1")));
-        ProgramProcess rogue(QStringLiteral("ip"));
+        ProgramProcess rogue(QStringLiteral("ip"), ProgramProcess::Kind::Tool);
         QVERIFY(rogue.start(
             m_lab->host(rogueHost)->wrap(buildPath(QStringLiteral("tests/e2e/e2e_rogue")),
                                          {QStringLiteral("--customer"), m_customer.id,
@@ -455,7 +458,9 @@ private slots:
         QVERIFY(allHubsIn(QStringLiteral("ConnectorLan"), 30000));
         for (auto &[name, hub] : m_hubs)
             QCOMPARE(hub->status()[QStringLiteral("connectorId")].toString(), m_connector->id());
-        QTest::qWait(1000);
+        // The rogue's next line of counters, written after the hubs chose.
+        const qsizetype linesBefore = rogue.output().trimmed().split('\n').size();
+        QVERIFY(waitFor([&] { return rogue.output().trimmed().split('\n').size() > linesBefore; }, 10000));
         const QList<QByteArray> lines = rogue.output().trimmed().split('\n');
         const QRegularExpressionMatch counters =
             QRegularExpression(QStringLiteral("answers=(\\d+) attempts=(\\d+) encrypted=(\\d+) bytes=(\\d+)"))

@@ -187,7 +187,15 @@ private slots:
         QVERIFY(again.connectAndHello(m_connector->port(), m_connector->id()));
         QCOMPARE(again.sendBatch(41, 80), 80);
         QVERIFY(waitFor([&] { return cloudCount(node.id) == 80; }, 15000));
-        QTest::qWait(1500);
+        // The spool is empty: nothing more goes up, so 80 is the final count.
+        QVERIFY(waitFor(
+            [&] {
+                return m_connector
+                           ->query(
+                               QStringLiteral("status"))[QStringLiteral("spool")][QStringLiteral("batches")]
+                           .toInt(-1) == 0;
+            },
+            10000));
         QCOMPARE(cloudCount(node.id), 80);
         QVERIFY(m_connector->query(QStringLiteral("status"))[QStringLiteral("duplicatesIgnored")].toInt() >=
                 20);
@@ -210,7 +218,7 @@ private slots:
     {
         auto sim = connectedHub(QStringLiteral("pc3"));
         QVERIFY(sim);
-        QTest::qWait(500); // the relay's poll now covers this hub
+        // Queued at once: a command for a hub that just arrived must find it too.
         QByteArray output;
         QCOMPARE(m_cloud->cli({QStringLiteral("command"), sim->id(), QStringLiteral("runSensor"),
                                QStringLiteral("disk")},
@@ -541,14 +549,25 @@ private slots:
         QVERIFY(description.contains("<occ:customerId>" + m_acme.id.toUtf8() + "</occ:customerId>"));
         QVERIFY(description.contains("<occ:tlsPort>" + QByteArray::number(device.port()) + "</occ:tlsPort>"));
         // A clean shutdown says byebye: a control point listening sees it.
-        ProgramProcess listener(QStringLiteral("ip"));
+        const int answeredBefore =
+            device.query(QStringLiteral("status"))[QStringLiteral("ssdp")][QStringLiteral("searchesAnswered")]
+                .toInt();
+        ProgramProcess listener(QStringLiteral("ip"), ProgramProcess::Kind::Tool);
         QVERIFY(listener.start(
             ns.wrap(QStringLiteral("gssdp-discover"),
                     {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-n"), QStringLiteral("15"),
                      QStringLiteral("-m"), QStringLiteral("unavailable"), QStringLiteral("--target"),
                      QStringLiteral("urn:occ-project-org:device:Connector:1")}),
             QRegularExpression(QStringLiteral("")), nullptr, 5000));
-        QTest::qWait(4000); // it learns the device first (answers come within MX)
+        // It learns the device first: the connector answered its M-SEARCH.
+        QVERIFY(waitFor(
+            [&] {
+                return device
+                           .query(QStringLiteral(
+                               "status"))[QStringLiteral("ssdp")][QStringLiteral("searchesAnswered")]
+                           .toInt() > answeredBefore;
+            },
+            10000));
         device.stop();
         QVERIFY2(listener.waitForOutput(device.id().toUtf8(), 8000), listener.output().constData());
         QVERIFY2(device.sanitizerReport().isEmpty(), device.sanitizerReport().constData());

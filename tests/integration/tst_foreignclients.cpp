@@ -27,13 +27,6 @@ using occ::test::ConnectorProcess;
 
 namespace {
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
 // One accepted suite of testssl's -E output: "TLS 1.2   xc02f   ECDHE-RSA-AES128-GCM-SHA256 ...".
 struct Offer
 {
@@ -247,7 +240,7 @@ private slots:
                     QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
                     QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=weak.example"),
                     QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert}));
-        const quint16 port = freePort();
+        const quint16 port = test::freePort();
         QProcess server;
         server.start(QStringLiteral("openssl"),
                      {QStringLiteral("s_server"), QStringLiteral("-accept"),
@@ -282,12 +275,12 @@ private slots:
     // after choosing the suite (testssl sees the choice without having one).
     void connectorOffersOnlyStrongSuites()
     {
-        const quint16 port = freePort();
+        const quint16 port = test::freePort();
         ConnectorProcess connector(m_dir.filePath(QStringLiteral("connector")),
                                    {QStringLiteral("connector/listen=127.0.0.1:%1").arg(port),
                                     QStringLiteral("connector/descriptionPort=0"),
                                     QStringLiteral("ssdp/interfaces=lo"),
-                                    QStringLiteral("ssdp/port=%1").arg(freePort())});
+                                    QStringLiteral("ssdp/port=%1").arg(test::freePort())});
         QVERIFY(connector.enrol(*m_cloud, m_acme, QStringLiteral("gw.acme.example")));
         QVERIFY(connector.start());
         expectOnlyStrong("connector", connector.port());

@@ -9,6 +9,7 @@
 #include "pki/verify.h"
 #include "secrets/secretstore.h"
 #include "testutil.h"
+#include "timing.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -50,14 +51,14 @@ private slots:
             identity::CertificateRenewer renewer(hub.dataDir(), early, client);
             QSignalSpy renewed(&renewer, &identity::CertificateRenewer::renewed);
             renewer.watch(*before);
-            QVERIFY(!renewed.wait(2500));
+            QVERIFY(!renewed.wait(test::scaled(2500)));
         }
         // Past two thirds.
         ManualClock late(notBefore + lifetime * 7 / 10);
         auto renewer = std::make_unique<identity::CertificateRenewer>(hub.dataDir(), late, client);
         QSignalSpy renewed(renewer.get(), &identity::CertificateRenewer::renewed);
         renewer->watch(*before);
-        QVERIFY(renewed.wait(15000));
+        QVERIFY(renewed.wait(test::scaled(15000)));
         renewer.reset();
 
         Result<identity::Identity> after = identity::loadIdentity(hub.dataDir(), **store, pki::Role::Hub);
@@ -82,7 +83,7 @@ private slots:
                 answered = true;
                 ok = r.ok();
             });
-        QTRY_VERIFY_WITH_TIMEOUT(answered, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(answered, test::scaled(15000));
         QVERIFY(ok);
         cloud.stop();
         QVERIFY2(cloud.sanitizerReport().isEmpty(), cloud.sanitizerReport().constData());

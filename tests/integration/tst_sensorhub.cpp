@@ -37,13 +37,6 @@ namespace {
 constexpr quint16 kSsdpPort = 19000; // the configured SSDP port of this test (ssdp/port)
 const QHostAddress kGroup(QStringLiteral("239.255.255.250"));
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
 // Counts M-SEARCH requests on the configured group and port.
 class MSearchCounter : public QObject
 {
@@ -278,7 +271,7 @@ private slots:
         qInfo("start -> ConnectorLan through the cache: %lld ms", clock.elapsed());
         const QJsonObject status = m_hub->status();
         QVERIFY(!status[QStringLiteral("lastSearch")][QStringLiteral("upnp")].toBool());
-        QTest::qWait(4000); // longer than MX + 1 s: any search would have been sent
+        observe(4000); // longer than MX + 1 s: any search would have been sent
         QCOMPARE(m_msearch.count(), 0);
     }
 
@@ -291,7 +284,7 @@ private slots:
         QVERIFY(restartHub({QStringLiteral("connection/fallbackAfter=%1").arg(fallbackAfter),
                             QStringLiteral("connection/failbackProbe=%1").arg(failbackProbe)}));
         QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
-        QTest::qWait(1500);
+        QVERIFY(m_hub->waitForDeliveries(1));
         const QDateTime killed = QDateTime::currentDateTimeUtc();
         m_connector->kill();
         QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));
@@ -306,7 +299,9 @@ private slots:
         QVERIFY(searching && direct);
         const qint64 fallback = searching->at.msecsTo(direct->at);
         qInfo("connector lost -> DirectCloud after %lld ms (fallbackAfter %d s)", fallback, fallbackAfter);
-        QVERIFY2(qAbs(fallback - fallbackAfter * 1000) <= 2000, qPrintable(QString::number(fallback)));
+        // Not before fallbackAfter (rule 2); the upper bound is a deadline.
+        QVERIFY2(fallback >= fallbackAfter * 1000 - 500 && fallback <= fallbackAfter * 1000 + scaled(3000),
+                 qPrintable(QString::number(fallback)));
         // Direct delivery works and the cloud knows the path.
         QVERIFY(waitFor(
             [&] {
@@ -334,7 +329,7 @@ private slots:
         QVERIFY2(failback, qPrintable(back.toString(Qt::ISODateWithMs)));
         const qint64 failbackMs = back.msecsTo(failback->at);
         qInfo("connector back -> ConnectorLan after %lld ms (failbackProbe %d s)", failbackMs, failbackProbe);
-        QVERIFY2(failbackMs <= (failbackProbe + 2) * 1000, qPrintable(QString::number(failbackMs)));
+        QVERIFY2(failbackMs <= failbackProbe * 1000 + scaled(3000), qPrintable(QString::number(failbackMs)));
 
         // Nothing lost, nothing twice: everything the hub made up to now reaches the cloud once.
         QVERIFY(waitFor([&] { return m_hub->status()[QStringLiteral("queueDepth")].toInt() == 0; }, 10000));
@@ -352,7 +347,7 @@ private slots:
         QVERIFY(m_hub->waitForState(QStringLiteral("ConnectorLan"), 10000));
         m_connector->stop();
         QVERIFY(m_hub->waitForState(QStringLiteral("Searching"), 5000));
-        QTest::qWait(1500);
+        observe(1500);
         QCOMPARE(m_hub->state(), QStringLiteral("Searching")); // rule 2 would wait 300 s
         QElapsedTimer clock;
         clock.start();
@@ -549,8 +544,15 @@ private slots:
 
     void cleanup()
     {
-        if ((QTest::currentTestFailed() || qEnvironmentVariableIsSet("OCC_TEST_SHOW_LOG")) && m_hub)
+        if (!QTest::currentTestFailed() && !qEnvironmentVariableIsSet("OCC_TEST_SHOW_LOG"))
+            return;
+        if (m_hub)
             qWarning("hub log (last 6000 bytes):\n%s", m_hub->program().errors().right(6000).constData());
+        if (m_connector)
+            qWarning("connector log (last 6000 bytes):\n%s",
+                     m_connector->program().errors().right(6000).constData());
+        if (m_cloud)
+            qWarning("cloud log (last 4000 bytes):\n%s", m_cloud->log().right(4000).constData());
     }
 
     void cleanupTestCase()

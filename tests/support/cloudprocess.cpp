@@ -1,6 +1,7 @@
 #include "cloudprocess.h"
 
 #include "testutil.h"
+#include "timing.h"
 
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -27,15 +28,24 @@ CloudProcess::~CloudProcess()
 
 bool CloudProcess::start(int timeoutMs)
 {
+    return launch() && waitUntilReady(timeoutMs);
+}
+
+bool CloudProcess::launch()
+{
     QStringList arguments{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dataDir,
                           QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")};
     if (!m_dbUrl.isEmpty())
         arguments << QStringLiteral("--db") << m_dbUrl;
     arguments << m_extra;
+    return m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments, QRegularExpression());
+}
+
+bool CloudProcess::waitUntilReady(int timeoutMs)
+{
     QString url;
-    if (!m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments,
-                         QRegularExpression(QStringLiteral("serving (https://[^\\s]+/soap)")), &url,
-                         timeoutMs))
+    if (!m_program.waitForReady(QRegularExpression(QStringLiteral("serving (https://[^\\s]+/soap)")), &url,
+                                timeoutMs))
         return false;
     m_url = QUrl(url);
     return true;
@@ -64,12 +74,16 @@ int CloudProcess::cli(const QStringList &arguments, QByteArray *output) const
         full << QStringLiteral("--db") << m_dbUrl;
     QProcess process;
     process.start(binary(), full);
-    process.waitForFinished(60000);
+    if (!process.waitForFinished(scaled(60000))) {
+        process.kill();
+        process.waitForFinished();
+    }
     if (output)
         *output = process.readAllStandardOutput();
+    const QByteArray errors = process.readAllStandardError();
+    failOnSanitizerReport(errors, QStringLiteral("occ-cloud ") + arguments.join(QLatin1Char(' ')));
     if (process.exitCode() != 0)
-        qWarning("occ-cloud %s: %s", qPrintable(arguments.join(QLatin1Char(' '))),
-                 process.readAllStandardError().constData());
+        qWarning("occ-cloud %s: %s", qPrintable(arguments.join(QLatin1Char(' '))), errors.constData());
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
 }
 

@@ -23,6 +23,10 @@ public:
 
     // Starts serve and waits for its "serving https://..." line.
     bool start(int timeoutMs = 30000);
+    // start() in two steps: launch() returns as soon as the program runs.
+    bool launch();
+    bool waitUntilReady(int timeoutMs = 30000);
+    ProgramProcess &program() { return m_program; }
     void stop(); // SIGTERM, then wait
     void kill(); // SIGKILL
     bool running() const { return m_program.running(); }

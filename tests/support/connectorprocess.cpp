@@ -48,10 +48,20 @@ bool ConnectorProcess::enrol(const CloudProcess &cloud, const CloudProcess::Cust
 
 bool ConnectorProcess::start(int timeoutMs)
 {
+    return launch() && waitUntilReady(timeoutMs);
+}
+
+bool ConnectorProcess::launch()
+{
     const QStringList arguments = QStringList{QStringLiteral("run")} + common();
+    return m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments, QRegularExpression());
+}
+
+bool ConnectorProcess::waitUntilReady(int timeoutMs)
+{
     QString captured;
     const QRegularExpression ready(QStringLiteral("occ-connector (\\S+ listening on port \\d+)"));
-    if (!m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments, ready, &captured, timeoutMs))
+    if (!m_program.waitForReady(ready, &captured, timeoutMs))
         return false;
     const QStringList words = captured.split(QLatin1Char(' '));
     m_id = words.value(0);

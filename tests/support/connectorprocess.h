@@ -20,9 +20,13 @@ public:
     bool enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer,
                const QString &hostname = QStringLiteral("gw"));
     bool start(int timeoutMs = 30000);
+    // start() in two steps: launch() returns as soon as the program runs.
+    bool launch();
+    bool waitUntilReady(int timeoutMs = 30000);
     void stop() { m_program.stop(); }
     void kill() { m_program.kill(); }
     bool running() const { return m_program.running(); }
+    void setSettings(const QStringList &settings) { m_settings = settings; }
 
     QString id() const { return m_id; }
     quint16 port() const { return m_port; }

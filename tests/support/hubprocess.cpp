@@ -13,11 +13,12 @@ QString HubProcess::binary()
     return buildPath(QStringLiteral("app/occ-sensorhub"));
 }
 
-HubProcess::HubProcess(QString dataDir, QStringList settings, const NetNamespace *ns)
+HubProcess::HubProcess(QString dataDir, QStringList settings, const NetNamespace *ns, QString program)
     : m_dataDir(std::move(dataDir))
     , m_settings(std::move(settings))
     , m_ns(ns)
-    , m_program(ns ? QStringLiteral("ip") : binary())
+    , m_binary(program.isEmpty() ? binary() : std::move(program))
+    , m_program(ns ? QStringLiteral("ip") : m_binary)
 {}
 
 HubProcess::~HubProcess()
@@ -53,11 +54,21 @@ bool HubProcess::enrol(const CloudProcess &cloud, const CloudProcess::Customer &
 
 bool HubProcess::start(int timeoutMs)
 {
+    return launch() && waitUntilReady(timeoutMs);
+}
+
+bool HubProcess::launch()
+{
     const QStringList arguments = QStringList{QStringLiteral("run"), QStringLiteral("--headless")} + common();
+    return m_program.start(m_ns ? m_ns->wrap(m_binary, arguments) : arguments, QRegularExpression(), nullptr,
+                           30000, m_environment);
+}
+
+bool HubProcess::waitUntilReady(int timeoutMs)
+{
     QString captured;
-    const QRegularExpression ready(QStringLiteral("occ-sensorhub (\\S+) running"));
-    if (!m_program.start(m_ns ? m_ns->wrap(binary(), arguments) : arguments, ready, &captured, timeoutMs,
-                         m_environment))
+    if (!m_program.waitForReady(QRegularExpression(QStringLiteral("occ-sensorhub (\\S+) running")), &captured,
+                                timeoutMs))
         return false;
     m_id = captured;
     return true;
@@ -74,6 +85,18 @@ QJsonObject HubProcess::status() const
 bool HubProcess::waitForState(const QString &state, int timeoutMs) const
 {
     return waitFor([&] { return this->state() == state; }, timeoutMs);
+}
+
+bool HubProcess::waitForDeliveries(int count, int timeoutMs) const
+{
+    const auto delivered = [this]() -> qint64 {
+        const QJsonObject s = status();
+        if (s.isEmpty())
+            return -1;
+        return s[QStringLiteral("highestSeq")].toInteger() - s[QStringLiteral("queueDepth")].toInteger();
+    };
+    const qint64 before = delivered();
+    return before >= 0 && waitFor([&] { return delivered() >= before + count; }, timeoutMs);
 }
 
 QList<HubProcess::Change> HubProcess::changes()

@@ -17,13 +17,17 @@ namespace occ::test {
 class HubProcess
 {
 public:
-    HubProcess(QString dataDir, QStringList settings, const NetNamespace *ns = nullptr);
+    // program: occ-sensorhub by default (occ-sensorhub-tray runs the same hub).
+    HubProcess(QString dataDir, QStringList settings, const NetNamespace *ns = nullptr, QString program = {});
     ~HubProcess();
 
     // keychain: "file" or "system" (the real keyring of the test's session).
     bool enrol(const CloudProcess &cloud, const CloudProcess::Customer &customer, const QString &hostname,
                const QString &keychain = QStringLiteral("file"));
     bool start(int timeoutMs = 30000);
+    // start() in two steps: launch() returns as soon as the program runs.
+    bool launch();
+    bool waitUntilReady(int timeoutMs = 30000);
     void stop() { m_program.stop(); }
     void kill() { m_program.kill(); }
     bool running() const { return m_program.running(); }
@@ -39,6 +43,9 @@ public:
     QJsonObject status() const; // empty when the hub does not answer
     QString state() const { return status().value(QStringLiteral("state")).toString(); }
     bool waitForState(const QString &state, int timeoutMs) const;
+    // Waits until the hub has delivered count more results than when called (its
+    // highest seq minus what still waits in its outbox).
+    bool waitForDeliveries(int count, int timeoutMs = 30000) const;
 
     struct Change
     {
@@ -61,6 +68,7 @@ private:
     QString m_dataDir;
     QStringList m_settings;
     const NetNamespace *m_ns;
+    QString m_binary;
     QString m_keychain = QStringLiteral("file");
     ProgramProcess m_program;
     QProcessEnvironment m_environment = QProcessEnvironment::systemEnvironment();

@@ -12,7 +12,7 @@ namespace occ::test {
 TinyProxy::TinyProxy(const QString &user, const QString &password)
     : m_user(user)
     , m_password(password)
-    , m_process(QStringLiteral("env")) // env: here or through ip netns exec
+    , m_process(QStringLiteral("env"), ProgramProcess::Kind::Tool) // env: here or through ip netns exec
 {}
 
 TinyProxy::~TinyProxy()

@@ -31,13 +31,6 @@ const QList<ConnectionState> kStates{ConnectionState::NotEnrolled,  ConnectionSt
                                      ConnectionState::ConnectorLan, ConnectionState::ConnectorVpn,
                                      ConnectionState::DirectCloud,  ConnectionState::Offline};
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
 } // namespace
 
 class TestTray : public QObject

@@ -5,6 +5,7 @@
 #include "outbox/outbox.h"
 #include "protocol/measurementrules.h"
 #include "testutil.h"
+#include "timing.h"
 
 #include <QFile>
 #include <QScopeGuard>
@@ -217,7 +218,7 @@ private slots:
         QVERIFY(outbox->depth() >= 10);
         QVERIFY(!outbox->storageProblem().isEmpty());
         disk.empty();
-        QTRY_COMPARE_WITH_TIMEOUT(outbox->storageProblem(), QString(), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(outbox->storageProblem(), QString(), test::scaled(15000));
         QCOMPARE(outbox->waitingInMemory(), 0);
         QCOMPARE(outbox->highestSeq(), 11);
         QCOMPARE(outbox->depth(), 11);
@@ -286,7 +287,7 @@ private slots:
         outbox->delivered(written); // the connector acknowledged what it had
         QSignalSpy added(outbox.get(), &Outbox::added);
         // The retry timer writes them (in steps, as SQLite finds room).
-        QTRY_COMPARE_WITH_TIMEOUT(outbox->after(0, 1000)->size(), inMemory, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(outbox->after(0, 1000)->size(), inMemory, test::scaled(15000));
         QVERIFY(!added.isEmpty());
         const QList<protocol::Measurement> rest = *outbox->after(0, 1000);
         for (int i = 0; i < rest.size(); ++i) {

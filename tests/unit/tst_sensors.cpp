@@ -1,6 +1,7 @@
 // The minimal sensors read /proc; here from a copy with known content (values and
 // thresholds exact) and once from the real /proc (plausible values). The scheduler
 // runs them on their intervals and through runNow.
+#include "await.h"
 #include "core/clock.h"
 #include "sensors/sensorscheduler.h"
 #include "sensors/systemsensors.h"
@@ -135,7 +136,7 @@ private slots:
         const qint64 before = clock.epochMs();
         scheduler.start();
         // Both run once at the start; the heartbeat again every second.
-        QTRY_VERIFY_WITH_TIMEOUT(stored.size() >= 4, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(stored.size() >= 4, test::scaled(5000));
         int heartbeats = 0;
         for (const protocol::Measurement &m : std::as_const(stored)) {
             QVERIFY(m.ts >= before);
@@ -160,7 +161,7 @@ private slots:
         QVERIFY(unknown.error().message.contains(QStringLiteral("heartbeat, uptime")));
         scheduler.stop();
         const qsizetype count = stored.size();
-        QTest::qWait(1500);
+        test::observe(1500); // nothing more after stop()
         QCOMPARE(stored.size(), count);
     }
 };
