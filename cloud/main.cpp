@@ -1,13 +1,17 @@
 #include "cli/cloudcli.h"
+#include "core/termination.h"
 #include "pki/openssl.h"
 
 #include <QCoreApplication>
 
 int main(int argc, char **argv)
 {
+    occ::catchTerminationSignals(); // before anything else: no signal ever kills the program
     occ::pki::initOpenSsl();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("occ-cloud"));
     QCoreApplication::setApplicationVersion(QStringLiteral(OCC_VERSION));
-    return occ::cloud::runCloudCli(QCoreApplication::arguments());
+    const int code = occ::cloud::runCloudCli(QCoreApplication::arguments());
+    occ::deleteDeferredObjects(); // nothing with a thread outlives main()
+    return code;
 }

@@ -1,13 +1,17 @@
 #include "cli/connectorcli.h"
+#include "core/termination.h"
 #include "pki/openssl.h"
 
 #include <QCoreApplication>
 
 int main(int argc, char **argv)
 {
+    occ::catchTerminationSignals(); // before anything else: no signal ever kills the program
     occ::pki::initOpenSsl();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("occ-connector"));
     QCoreApplication::setApplicationVersion(QStringLiteral(OCC_VERSION));
-    return occ::connector::runConnectorCli(QCoreApplication::arguments());
+    const int code = occ::connector::runConnectorCli(QCoreApplication::arguments());
+    occ::deleteDeferredObjects(); // nothing with a thread outlives main()
+    return code;
 }

@@ -4,7 +4,7 @@
 #include "control/localcontrol.h"
 #include "core/hubcore.h"
 #include "core/logging.h"
-#include "core/signals.h"
+#include "core/termination.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -116,6 +116,7 @@ void handOverToTray(const QStringList &arguments)
 
 int run(cli::ProgramContext &context, const UiFactory &ui)
 {
+    TerminationWatcher termination;
     installLogFile(context.options.dataDir, kProgram);
     QNetworkProxyFactory::setUseSystemConfiguration(true);
     SystemClock clock;
@@ -148,11 +149,11 @@ int run(cli::ProgramContext &context, const UiFactory &ui)
         cli::print(QStringLiteral("occ-sensorhub %1 running (data %2)\n")
                        .arg(core.hubId(), context.options.dataDir));
     std::fflush(stdout);
-    std::unique_ptr<QObject> frontEnd = ui ? ui(core) : nullptr;
-    quitOnTerminationSignals(&core);
-    const int code = QCoreApplication::exec();
+    std::unique_ptr<QObject> frontEnd = ui && !termination.requested() ? ui(core) : nullptr;
+    const int code = termination.runUntilStopped();
     frontEnd.reset();
     core.stop();
+    deleteDeferredObjects(); // what the links let go of during the stop
     return code;
 }
 

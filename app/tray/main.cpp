@@ -3,6 +3,7 @@
 // when a display exists.
 #include "cli/hubcli.h"
 #include "core/hubcore.h"
+#include "core/termination.h"
 #include "pki/openssl.h"
 #include "tray/trayicon.h"
 
@@ -16,6 +17,7 @@
 
 int main(int argc, char **argv)
 {
+    occ::catchTerminationSignals(); // before anything else: no signal ever kills the program
     occ::pki::initOpenSsl();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("occ-sensorhub"));
@@ -27,11 +29,12 @@ int main(int argc, char **argv)
     if (translator.load(QLocale(), QStringLiteral("occ"), QStringLiteral("_"), QStringLiteral(":/i18n")) ||
         translator.load(QStringLiteral(":/i18n/occ_en.qm")))
         QApplication::installTranslator(&translator);
-    return occ::hub::runHubCli(
+    const int code = occ::hub::runHubCli(
         QApplication::arguments(), [](occ::hub::HubCore &core) -> std::unique_ptr<QObject> {
             // At login the panel may come up after us: give it a moment.
             QDeadlineTimer deadline(10000);
-            while (!QSystemTrayIcon::isSystemTrayAvailable() && !deadline.hasExpired()) {
+            while (!QSystemTrayIcon::isSystemTrayAvailable() && !deadline.hasExpired() &&
+                   !occ::terminationRequested()) {
                 QCoreApplication::processEvents(QEventLoop::AllEvents, 200);
                 QThread::msleep(200);
             }
@@ -42,4 +45,6 @@ int main(int argc, char **argv)
             }
             return std::make_unique<occ::hub::TrayIcon>(core);
         });
+    occ::deleteDeferredObjects(); // nothing with a thread outlives main()
+    return code;
 }

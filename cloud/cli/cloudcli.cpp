@@ -3,7 +3,7 @@
 #include "cli/cloudservices.h"
 #include "cli/programcontext.h"
 #include "core/logging.h"
-#include "core/signals.h"
+#include "core/termination.h"
 #include "server/cloudcontext.h"
 #include "server/cloudserver.h"
 #include "server/occpage.h"
@@ -147,6 +147,7 @@ int serve(const QStringList &arguments)
                   {{QStringLiteral("listen"), QStringLiteral("Address and port (default server/listen)."),
                     QStringLiteral("ADDR:PORT")}}))
         return *done;
+    TerminationWatcher termination;
     installLogFile(in.common.dataDir, QStringLiteral("occ-cloud"));
     SystemClock clock;
     Result<std::unique_ptr<CloudServices>> services = openServices(in, clock);
@@ -187,9 +188,9 @@ int serve(const QStringList &arguments)
                      ? QString()
                      : QStringLiteral("  server CA: %1 (what hubs and connectors take as --cloud-ca)\n")
                            .arg(credentials->caFile)));
-    quitOnTerminationSignals(QCoreApplication::instance());
-    const int code = QCoreApplication::exec();
+    const int code = termination.runUntilStopped();
     server.stop();
+    deleteDeferredObjects();
     qCInfo(lcNet) << "occ-cloud stopped";
     return code;
 }

@@ -5,7 +5,7 @@
 #include "control/localcontrol.h"
 #include "core/connectorcore.h"
 #include "core/logging.h"
-#include "core/signals.h"
+#include "core/termination.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -175,6 +175,7 @@ int console(const cli::ProgramContext &context)
 
 int run(cli::ProgramContext &context)
 {
+    TerminationWatcher termination;
     installLogFile(context.options.dataDir, kProgram);
     QNetworkProxyFactory::setUseSystemConfiguration(true);
     SystemClock clock;
@@ -183,9 +184,9 @@ int run(cli::ProgramContext &context)
         return cli::failWith(kProgram, started.error());
     cli::print(
         QStringLiteral("occ-connector %1 listening on port %2\n").arg(core.connectorId()).arg(core.port()));
-    quitOnTerminationSignals(&core);
-    const int code = QCoreApplication::exec();
+    const int code = termination.runUntilStopped();
     core.stop();
+    deleteDeferredObjects();
     return code;
 }
 

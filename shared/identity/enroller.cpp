@@ -67,7 +67,7 @@ Result<Identity> enrol(const EnrolOptions &options, secrets::SecretStore &secret
             answer = std::move(r);
             loop.quit();
         });
-    if (!answer)
+    while (!answer) // a quit() of every loop ends this one early; the call still answers
         loop.exec();
     if (!*answer)
         return answer->error();

@@ -207,7 +207,7 @@ Result<std::optional<QByteArray>> readSecret(SecretStore &store, const QString &
         answer = std::move(result);
         loop.quit();
     });
-    if (!answer)
+    while (!answer) // a quit() of every loop (the program stopping) ends this one early
         loop.exec();
     return std::move(*answer);
 }
@@ -220,7 +220,7 @@ Result<void> writeSecret(SecretStore &store, const QString &name, const QByteArr
         answer = std::move(result);
         loop.quit();
     });
-    if (!answer)
+    while (!answer) // a quit() of every loop (the program stopping) ends this one early
         loop.exec();
     return std::move(*answer);
 }
