@@ -246,37 +246,53 @@ Result<void> ConnectorCore::start()
 
 void ConnectorCore::stop()
 {
+    Q_ASSERT_X(QThread::currentThread() == thread(), "ConnectorCore::stop", "called outside the main thread");
     if (m_stopped)
         return;
     m_stopped = true;
+    // The main loop has ended: nothing queued for this thread runs any more, so the
+    // cloud side (uplink, reporter, relay, renewal) is quiet. The order below keeps
+    // every object alive while another thread may still call it, and deletes each
+    // one in its own thread (ARCHITECTURE §16).
     m_sampler.stop();
     if (m_ssdp)
         m_ssdp->stop(); // byebye
     if (m_listener)
-        m_listener->close();
+        m_listener->close(); // 1. no new sessions
     for (Worker *worker : std::as_const(m_workers))
-        worker->closeAll(QStringLiteral("connector shutting down"));
-    for (QThread *thread : std::as_const(m_workerThreads)) {
-        thread->quit();
-        thread->wait();
+        worker->closeAll(QStringLiteral("connector shutting down")); // 2. sessions closed
+    if (m_spool && m_spoolThread.isRunning()) // 3. what was appended is committed and answered
+        QMetaObject::invokeMethod(m_spool.get(), &Spool::close, Qt::BlockingQueuedConnection);
+    for (qsizetype i = 0; i < m_workers.size(); ++i) { // 4. the spool calls no worker now
+        Worker *worker = m_workers.at(i);
+        QMetaObject::invokeMethod(
+            worker, [worker] { delete worker; }, Qt::BlockingQueuedConnection);
+        m_workerThreads.at(i)->quit();
+        m_workerThreads.at(i)->wait();
     }
-    if (m_spoolThread.isRunning()) {
-        m_spoolThread.quit();
-        m_spoolThread.wait();
+    m_workers.clear();
+    qDeleteAll(m_workerThreads);
+    m_workerThreads.clear();
+    if (m_spool && m_spoolThread.isRunning()) { // 5. the spool, in its thread
+        Spool *spool = m_spool.release();
+        QMetaObject::invokeMethod(
+            spool, [spool] { delete spool; }, Qt::BlockingQueuedConnection);
     }
-    // The spool may have queued answers to workers: delete workers after it stopped.
+    m_spoolThread.quit();
+    m_spoolThread.wait();
+    m_spool.reset(); // only when it never reached its thread (start failed early)
+    // 6. what the spool's answers were addressed to, and the cloud client (its
+    // network threads are joined in QNetworkAccessManager's destructor).
     m_uplink.reset();
     m_reporter.reset();
     m_commands.reset();
     m_revocationWatcher.reset();
     m_renewer.reset();
     m_link.reset();
-    qDeleteAll(m_workers);
-    m_workers.clear();
-    qDeleteAll(m_workerThreads);
-    m_workerThreads.clear();
-    m_spool.reset();
+    m_description.reset();
+    m_ssdp.reset();
     m_admin.reset();
+    m_listener.reset();
 }
 
 quint16 ConnectorCore::port() const

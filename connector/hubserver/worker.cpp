@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <QLoggingCategory>
+#include <QThread>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcWorker, "occ.connector.session")
 
@@ -34,6 +36,7 @@ Worker::Worker(int index, tls::TlsContextSlot &tls, SessionConfig config, Revoca
 
 Worker::~Worker()
 {
+    Q_ASSERT_X(thread() == QThread::currentThread(), "Worker", "deleted outside its thread");
     for (HubSession *session : std::as_const(m_sessions))
         delete session;
     qDeleteAll(m_ended);
@@ -50,6 +53,11 @@ void Worker::start()
 void Worker::adopt(int fd, const QString &peer, const QByteArray &peerHost)
 {
     QMetaObject::invokeMethod(this, [this, fd, peer, peerHost] {
+        if (m_closing) { // handed over just before the listener closed
+            ::close(fd);
+            m_gate.release(peerHost);
+            return;
+        }
         const quint64 id = g_nextSessionId.fetch_add(1, std::memory_order_relaxed);
         auto *session = new HubSession(id, *this, fd, peer, peerHost);
         m_sessions.insert(id, session);
@@ -78,6 +86,8 @@ void Worker::closeAll(const QString &reason)
     QMetaObject::invokeMethod(
         this,
         [this, reason] {
+            m_closing = true;
+            m_sweep.stop();
             const QList<HubSession *> sessions = m_sessions.values();
             for (HubSession *session : sessions)
                 session->close(reason);

@@ -39,6 +39,8 @@ public:
     void adopt(int fd, const QString &peer, const QByteArray &peerHost);
     void sendTo(quint64 sessionId, const protocol::Message &message);
     void closeSession(quint64 sessionId, const QString &code, const QString &message);
+    // Blocks until every session is closed; sessions handed over later are closed
+    // at once (shutdown).
     void closeAll(const QString &reason);
     // Worker thread: starts the sweep timer.
     void start();
@@ -86,6 +88,7 @@ private:
     QList<HubSession *> m_ended;
     QTimer m_sweep;
     bool m_reapScheduled = false;
+    bool m_closing = false;
 };
 
 } // namespace occ::connector

@@ -17,10 +17,16 @@ Spool::Spool(QString path, queue::QueueOptions options, ConnectorStats &stats)
     , m_stats(stats)
 {}
 
-Spool::~Spool() = default;
+Spool::~Spool()
+{
+    Q_ASSERT_X(thread() == QThread::currentThread(), "Spool", "deleted outside its thread");
+}
 
 Result<void> Spool::open()
 {
+    Q_ASSERT_X(thread() == QThread::currentThread(), "Spool::open", "called outside the spool thread");
+    if (m_closed)
+        return {};
     Result<std::unique_ptr<queue::DurableQueue>> queue = queue::DurableQueue::open(m_path, m_options);
     if (!queue) {
         if (queue.error().category != ErrorCategory::Io)
@@ -53,9 +59,24 @@ Result<void> Spool::open()
     return {};
 }
 
+void Spool::close()
+{
+    Q_ASSERT_X(thread() == QThread::currentThread(), "Spool::close", "called outside the spool thread");
+    if (m_closed)
+        return;
+    flush();
+    m_closed = true;
+    if (m_reopen)
+        m_reopen->stop();
+    m_queue.reset();
+    qCInfo(lcSpool) << "spool closed";
+}
+
 void Spool::append(AppendRequest request)
 {
     QMetaObject::invokeMethod(this, [this, request = std::move(request)]() mutable {
+        if (m_closed)
+            return; // not acknowledged: the hub keeps it and sends it again
         m_pending.append(std::move(request));
         if (!m_flushScheduled) {
             // Everything that arrives before the loop comes round again shares one
@@ -69,6 +90,8 @@ void Spool::append(AppendRequest request)
 void Spool::flush()
 {
     m_flushScheduled = false;
+    if (m_closed)
+        return;
     const QList<AppendRequest> requests = std::exchange(m_pending, {});
     if (!m_queue) {
         for (const AppendRequest &request : requests) {
@@ -189,6 +212,8 @@ void Spool::takeForUpload(int maxMeasurements, qint64 maxBytes, QObject *context
                           std::function<void(QList<SpoolRow>)> done)
 {
     QMetaObject::invokeMethod(this, [this, maxMeasurements, maxBytes, context, done = std::move(done)] {
+        if (m_closed)
+            return; // shutting down: the caller may be gone
         QList<SpoolRow> rows;
         int measurements = 0;
         qint64 bytes = 0;
@@ -228,6 +253,8 @@ void Spool::uploaded(const QHash<QString, qint64> &sentUpToByHub, QObject *conte
                      std::function<void()> done)
 {
     QMetaObject::invokeMethod(this, [this, sentUpToByHub, context, done = std::move(done)] {
+        if (m_closed || !m_queue)
+            return; // shutting down (rows stay, and are sent again after the restart)
         for (auto it = sentUpToByHub.cbegin(); it != sentUpToByHub.cend(); ++it) {
             if (Result<qint64> removed = m_queue->ackUpTo(it.key(), it.value()); !removed)
                 qCWarning(lcSpool) << "cannot delete uploaded rows of" << it.key() << removed.error().message;
@@ -240,6 +267,8 @@ void Spool::quarantine(const QList<SpoolRow> &rows, const QString &reason, QObje
                        std::function<void()> done)
 {
     QMetaObject::invokeMethod(this, [this, rows, reason, context, done = std::move(done)] {
+        if (m_closed || !m_queue)
+            return; // shutting down (rows stay, and are sent again after the restart)
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QHash<QString, QList<queue::QuarantinedItem>> byHub;
         QHash<QString, qint64> upTo;
@@ -311,6 +340,8 @@ SpoolFigures Spool::figuresNow() const
 void Spool::figures(QObject *context, std::function<void(SpoolFigures)> done)
 {
     QMetaObject::invokeMethod(this, [this, context, done = std::move(done)] {
+        if (m_closed)
+            return; // shutting down: the caller may be gone
         const SpoolFigures figures = figuresNow();
         QMetaObject::invokeMethod(context, [done, figures] { done(figures); });
     });

@@ -59,6 +59,10 @@ public:
 
     // Spool thread: opens the queue (call once after moving to the thread).
     Result<void> open();
+    // Spool thread, at shutdown: commits and answers what is pending, closes the
+    // queue, and from then on neither stores nor answers anything (the workers that
+    // appended may be gone next).
+    void close();
 
     // Any thread.
     void append(AppendRequest request);
@@ -97,6 +101,7 @@ private:
     QTimer *m_reopen = nullptr;
     QList<AppendRequest> m_pending;
     bool m_flushScheduled = false;
+    bool m_closed = false;
     QHash<QString, qint64> m_highWater; // cache of the queue's per-hub high-water marks
     mutable QMutex m_seenMutex;
     QHash<QString, qint64> m_seen; // what seen() answers: high-water marks, any thread
