@@ -1,6 +1,7 @@
 #include "longpoll.h"
 
 #include <QLoggingCategory>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcPoll, "occ.cloud.poll")
 
@@ -17,6 +18,7 @@ LongPolls::LongPolls(CommandQueue &commands, const Clock &clock, int wakeupMs, Q
 
 void LongPolls::wait(const QStringList &hubIds, qint64 deadline, std::function<bool()> alive, Answer answer)
 {
+    Q_ASSERT_X(thread() == QThread::currentThread(), "LongPolls::wait", "called outside its thread");
     m_waiters.append({hubIds, deadline, std::move(alive), std::move(answer)});
     if (!m_timer.isActive())
         m_timer.start();
@@ -24,9 +26,14 @@ void LongPolls::wait(const QStringList &hubIds, qint64 deadline, std::function<b
 
 void LongPolls::check()
 {
+    Q_ASSERT_X(thread() == QThread::currentThread(), "LongPolls::check", "called outside its thread");
     const qint64 now = m_clock.epochMs();
+    // An answer may bring the caller's next poll in at once (wait() from inside
+    // answer()): the list is taken out first, so that a new waiter lands in an
+    // empty m_waiters and is neither lost nor iterated over here.
+    const QList<Waiter> checked = std::exchange(m_waiters, {});
     QList<Waiter> still;
-    for (Waiter &waiter : m_waiters) {
+    for (const Waiter &waiter : checked) {
         if (!waiter.alive())
             continue; // the caller went away; its commands stay queued
         Result<QList<cloudapi::Command>> commands = m_commands.takeDeliverable(waiter.hubIds, now);
@@ -38,11 +45,13 @@ void LongPolls::check()
         if (!commands->isEmpty() || now >= waiter.deadline)
             waiter.answer(*commands);
         else
-            still.append(std::move(waiter));
+            still.append(waiter);
     }
-    m_waiters = std::move(still);
+    m_waiters = still + m_waiters; // the older ones first
     if (m_waiters.isEmpty())
         m_timer.stop();
+    else if (!m_timer.isActive())
+        m_timer.start();
 }
 
 } // namespace occ::cloud
