@@ -42,7 +42,11 @@ bool SocketWatcher::watch(int fd, Callback callback)
 void SocketWatcher::update(int fd, Entry &entry)
 {
     epoll_event event{};
-    event.events = (entry.read ? EPOLLIN | EPOLLRDHUP : 0u) | (entry.write ? EPOLLOUT : 0u);
+    // The peer's hang-up (EPOLLRDHUP: it closed its side, or its process ended) is
+    // reported even while reading is off: a server that holds a request (a long
+    // poll) must learn that nobody waits for the answer any more. epoll reports
+    // EPOLLHUP and EPOLLERR anyway.
+    event.events = EPOLLRDHUP | (entry.read ? EPOLLIN : 0u) | (entry.write ? EPOLLOUT : 0u);
     event.data.fd = fd;
     ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
 }

@@ -28,7 +28,8 @@ public:
     // Read interest is always on; write interest on demand.
     bool watch(int fd, Callback callback);
     void setWriteInterest(int fd, bool on);
-    // Read interest off: only hang-ups and errors are reported for fd.
+    // Read interest off: only hang-ups (the peer closed its side) and errors are
+    // reported for fd, as readable: reading then finds the end.
     void setReadInterest(int fd, bool on);
     void unwatch(int fd);
     int watched() const { return int(m_entries.size()); }
