@@ -13,6 +13,15 @@ namespace occ::cloud::http {
 
 namespace {
 
+// A body refused for its size is still read (and dropped) up to these sizes, and the
+// refusal sent after it: a client sends its whole request before it reads an
+// answer (Qt's network stack does), so an answer that comes early followed by a
+// close reaches it as "connection closed" - a network failure to retry, not a
+// refusal to act on (a connector splits a refused call). Larger bodies are
+// refused at once and the connection closed.
+constexpr qint64 kMaxDrainBytes = 16 * 1024 * 1024;
+constexpr qint64 kMaxAnonymousDrainBytes = 1024 * 1024;
+
 QSslCertificate toQSslCertificate(X509 *certificate)
 {
     if (!certificate)
@@ -70,8 +79,19 @@ void HttpConnection::onData(const char *data, qsizetype size)
         m_deadline = m_worker.now() + m_worker.config().timeouts.headMs;
     }
     m_in.append(data, size);
-    if (m_phase == Phase::Head || m_phase == Phase::Body)
+    if (m_phase == Phase::Draining)
+        drain();
+    else if (m_phase == Phase::Head || m_phase == Phase::Body)
         process();
+}
+
+void HttpConnection::drain()
+{
+    const qint64 taken = qMin<qint64>(m_in.size(), m_drainLeft);
+    m_in.remove(0, qsizetype(taken));
+    m_drainLeft -= taken;
+    if (m_drainLeft == 0)
+        refuse(m_drainStatus, m_drainMessage);
 }
 
 void HttpConnection::process()
@@ -80,6 +100,16 @@ void HttpConnection::process()
         const HttpParser::State before = m_parser.state();
         const HttpParser::State state = m_parser.parse(m_in);
         if (state == HttpParser::State::Error) {
+            const qint64 body = m_parser.refusedBodyBytes();
+            if (body > 0 && body <= (m_parser.authenticated() ? kMaxDrainBytes : kMaxAnonymousDrainBytes)) {
+                m_phase = Phase::Draining;
+                m_drainLeft = body;
+                m_drainStatus = m_parser.status();
+                m_drainMessage = m_parser.message();
+                m_deadline = m_worker.now() + m_worker.config().timeouts.bodyMs;
+                drain();
+                return;
+            }
             refuse(m_parser.status(), m_parser.message());
             return;
         }
@@ -175,6 +205,9 @@ void HttpConnection::sweep(qint64 now)
         break;
     case Phase::Body:
         refuse(408, QStringLiteral("the request body did not arrive within %1 ms").arg(t.bodyMs));
+        break;
+    case Phase::Draining:
+        refuse(m_drainStatus, m_drainMessage); // what it still sends goes nowhere
         break;
     case Phase::Handling:
         if (m_connection->pendingOutput() == 0) {

@@ -54,6 +54,7 @@ private:
         Handshake,
         Head, // between requests, or reading a head
         Body,
+        Draining, // a refused body arrives and is dropped; the refusal follows it
         Handling, // the handler has the request
         Closed,
     };
@@ -62,6 +63,7 @@ private:
     void onClosed(const QString &reason);
     void process();
     void refuse(int status, const QString &message);
+    void drain();
     void resume();
 
     quint64 m_id;
@@ -80,6 +82,9 @@ private:
     bool m_keepAlive = true;
     bool m_pending = true; // counted as anonymous by the gate
     bool m_headStarted = false;
+    qint64 m_drainLeft = 0; // Draining: bytes of the refused body still to come
+    int m_drainStatus = 0;
+    QString m_drainMessage;
 };
 
 } // namespace occ::cloud::http

@@ -138,13 +138,16 @@ HttpParser::State HttpParser::parseHead(QByteArray &buffer)
             QStringLiteral("a %1 request needs a Content-Length").arg(QString::fromLatin1(m_request.method)));
     }
     const qint64 limit = m_authenticated ? m_limits.maxBodyBytes : m_limits.maxAnonymousBodyBytes;
-    if (m_contentLength > limit)
+    if (m_contentLength > limit) {
+        if (m_request.header("expect").toLower() != "100-continue")
+            m_refusedBodyBytes = m_contentLength;
         return error(413, QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes%3")
                               .arg(m_contentLength)
                               .arg(limit)
                               .arg(m_authenticated
                                        ? QString()
                                        : QStringLiteral(" for a caller without a client certificate")));
+    }
     m_continue = m_request.header("expect").toLower() == "100-continue";
     m_request.body.reserve(qsizetype(m_contentLength));
     m_state = m_contentLength > 0 ? State::Body : State::Complete;

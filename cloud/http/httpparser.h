@@ -48,6 +48,10 @@ public:
     const QString &message() const { return m_message; }
     // The head asked for "100 Continue" before its body (and did not get it yet).
     bool wantsContinue();
+    // After a 413: the size of the body the client announced and is sending now (0
+    // when it waits for "100 Continue" and so sends none).
+    qint64 refusedBodyBytes() const { return m_refusedBodyBytes; }
+    bool authenticated() const { return m_authenticated; }
 
 private:
     State parseHead(QByteArray &buffer);
@@ -59,6 +63,7 @@ private:
     HttpRequest m_request;
     qint64 m_contentLength = 0;
     bool m_continue = false;
+    qint64 m_refusedBodyBytes = 0;
     int m_status = 0;
     QString m_message;
 };

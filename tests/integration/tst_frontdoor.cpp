@@ -305,7 +305,7 @@ private slots:
         qInfo("4 heads of up to 16 MiB refused after %lld ms; a WSDL fetch meanwhile: %s", elapsed,
               wsdl.constData());
         QVERIFY2(wsdl.startsWith("200 "), wsdl.constData());
-        QVERIFY2(wsdl.mid(4).toDouble() < 1.0, wsdl.constData());
+        QVERIFY2(wsdl.mid(4).toDouble() * 1000 < occ::test::scaled(1000), wsdl.constData());
         // Too many header fields are refused as well.
         auto many = tls();
         QByteArray head = "GET /soap?wsdl HTTP/1.1\r\nHost: 127.0.0.1\r\n";
@@ -336,6 +336,80 @@ private slots:
         QCOMPARE(all.count("HTTP/1.1 "), 1);
         QVERIFY2(!all.contains("wsdl:definitions"), "the body was parsed as a second request");
         QCOMPARE(socket->state(), QAbstractSocket::UnconnectedState);
+    }
+
+    // A request refused for its size while the client still sends the body: the
+    // refusal must reach the client (a 413 it can act on, e.g. by splitting), not
+    // a connection reset that looks like a network failure. The cloud keeps reading
+    // and dropping what comes until the client has read the answer and gone.
+    void refusalArrivesWhileTheBodyIsStillSent()
+    {
+        const QByteArray body(512 * 1024, 'x'); // over the anonymous limit (64 KiB)
+        int answered = 0;
+        QByteArrayList others;
+        for (int round = 0; round < 10; ++round) {
+            auto socket = tls();
+            socket->write("POST /soap HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+                          "Content-Length: " +
+                          QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            QByteArray all;
+            test::waitFor(
+                [&] {
+                    all += socket->readAll();
+                    return socket->state() != QAbstractSocket::ConnectedState;
+                },
+                15000);
+            all += socket->readAll();
+            if (all.startsWith("HTTP/1.1 413"))
+                ++answered;
+            else
+                others << "[" + all.left(80) + "] " + socket->errorString().toUtf8();
+        }
+        QVERIFY2(answered == 10, others.join('\n').constData());
+    }
+
+    // The same through the SOAP client the connector uses: a SubmitBatch over the
+    // cloud's body limit comes back as the cloud's refusal of its content (Input),
+    // every time, never as a network failure (which the uplink would retry with a
+    // growing backoff instead of splitting the call).
+    void oversizedCallIsRefusedAsContent()
+    {
+        QTemporaryDir dir;
+        CloudProcess strict(dir.filePath(QStringLiteral("strict")), QString(),
+                            {QStringLiteral("--set"), QStringLiteral("server/maxBodyBytes=60000")});
+        const CloudProcess::Customer customer = strict.addCustomer(QStringLiteral("Strict"));
+        QVERIFY(strict.start());
+        Result<Node> node = test::enrolNode(strict.url(), strict.caFile(), customer, QStringLiteral("hub"),
+                                            QStringLiteral("big"));
+        QVERIFY(node);
+        CloudEndpoint endpoint;
+        endpoint.url = strict.url();
+        endpoint.trustedCas = QSslCertificate::fromPath(strict.caFile());
+        endpoint.clientCertificate = node->certificate;
+        endpoint.clientKey = node->key.toQSslKey();
+        endpoint.proxy.mode = ProxySettings::Mode::None;
+        HubBatch big{node->id, {}};
+        for (qint64 seq = 1; seq <= 500; ++seq) {
+            protocol::Measurement m;
+            m.seq = seq;
+            m.sensor = QStringLiteral("cpu");
+            m.ts = QDateTime::currentMSecsSinceEpoch();
+            m.status = protocol::Status::Ok;
+            m.text = QString(400, QLatin1Char('t'));
+            big.measurements.append(m);
+        }
+        QStringList wrong;
+        for (int round = 0; round < 20; ++round) {
+            CloudClient client(endpoint);
+            Result<QList<HubSeq>> answer =
+                test::await<QList<HubSeq>>([&](auto done) { client.submitBatch({big}, done); });
+            if (answer)
+                wrong << QStringLiteral("round %1: stored").arg(round);
+            else if (answer.error().category != ErrorCategory::Input)
+                wrong << QStringLiteral("round %1: %2").arg(round).arg(answer.error().toString());
+        }
+        QVERIFY2(wrong.isEmpty(), qPrintable(wrong.join(QLatin1Char('\n'))));
+        strict.stop();
     }
 
     // Issue 15 item 5: the WSDL names the address clients use.
@@ -494,8 +568,8 @@ private slots:
               delivered, slowest, rssBefore, rssPeak);
         QCOMPARE(stillOpen, 0);
         QVERIFY2(refusedAtOnce >= 200 - 32 - 8, "one address got more than its share");
-        QVERIFY(slowestFetch < 1.0);
-        QVERIFY(slowest < 1000);
+        QVERIFY(slowestFetch * 1000 < occ::test::scaled(1000));
+        QVERIFY(slowest < occ::test::scaled(1000));
         QVERIFY(delivered >= 10);
         QVERIFY(rssPeak - rssBefore < 64 * 1024);
     }
@@ -530,17 +604,9 @@ private slots:
               ticks * 1000 / hz, ticks, before);
         QVERIFY2(ticks * 1000 / hz < 600, "the cloud spins while it cannot accept");
         idle.clear();
-        QTest::qWait(4000); // the handshake timeout frees what it held
-#ifndef __SANITIZE_ADDRESS__
-        // Under ASan+UBSan the cloud ends here with a UBSan vptr report on a freed
-        // shared_ptr<bool> control block (a TlsConnection's liveness flag reached after
-        // the connection was freed) once accepts have failed with EMFILE; no stack is
-        // printed because the sanitizer cannot open /proc/self/maps without a
-        // descriptor. An open defect (issue 9, docs/decisions.md); the default build
-        // has not shown it, and the no-spin check above holds in both.
-        QVERIFY(test::waitFor([&] { return timedWsdlFetch(cloud).startsWith("200 "); }, 10000));
+        // Once the handshake timeout has freed what the idle ones held, it serves again.
+        QVERIFY(test::waitFor([&] { return timedWsdlFetch(cloud).startsWith("200 "); }, 15000));
         QVERIFY2(cloud.running(), cloud.log().right(6000).constData());
-#endif
         cloud.stop();
     }
 
