@@ -416,6 +416,9 @@ private slots:
         QVERIFY(m_hub->start());
         QVERIFY2(m_hub->waitForState(QStringLiteral("ConnectorLan"), 20000), qPrintable(m_hub->state()));
         QVERIFY(m_hub->waitForDeliveries(1));
+        // Its line for the change to ConnectorLan has been read (stdout comes apart
+        // from the status the hub answers).
+        QVERIFY(waitFor([&] { return m_hub->changeTo(QStringLiteral("ConnectorLan")).has_value(); }, 5000));
         const int changesBefore = int(m_hub->changes().size());
         // Forward in steps of ten minutes: the session stays, and delivers on the
         // new time after each step.

@@ -441,13 +441,25 @@ private slots:
             certificate, key);
         QString error;
         QVERIFY2(rogue.start(&error), qPrintable(error));
+        // First the rogue alone answers, so that the hub surely tries it (with the
+        // real connector answering too, the hub may be done before it gets there).
+        m_connector->stop();
         HubProcess hub(m_dir.filePath(QStringLiteral("hub-rogue-") + kind), hubSettings());
         QVERIFY(hub.enrol(*m_cloud, m_acme, QStringLiteral("pc-rogue")));
         QVERIFY(hub.start());
-        QVERIFY2(hub.waitForState(QStringLiteral("ConnectorLan"), 20000), qPrintable(hub.state()));
-        QCOMPARE(hub.status()[QStringLiteral("connectorId")].toString(), m_connector->id());
+        QVERIFY2(waitFor([&] { return rogue.attempts() >= 1; }, 20000),
+                 "the hub never tried the rogue: the test would prove nothing");
         QVERIFY(rogue.answers() >= 1);
-        QVERIFY2(rogue.attempts() >= 1, "the hub never tried the rogue: the test would prove nothing");
+        QVERIFY2(hub.waitForState(QStringLiteral("DirectCloud"), 20000), qPrintable(hub.state()));
+        // Then the real connector is back, and a reconnect finds both again.
+        QVERIFY(m_connector->start());
+        QCOMPARE(hub.cli({QStringLiteral("reconnect")}), 0);
+        QVERIFY2(
+            waitFor(
+                [&] { return hub.status()[QStringLiteral("connectorId")].toString() == m_connector->id(); },
+                20000),
+            qPrintable(hub.state()));
+        QCOMPARE(hub.state(), QStringLiteral("ConnectorLan"));
         QCOMPARE(rogue.bytes(), 0);
         if (kind != QLatin1StringView("our-hub"))
             QCOMPARE(rogue.encrypted(), 0); // refused inside the handshake
