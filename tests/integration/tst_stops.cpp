@@ -86,21 +86,6 @@ bool catchesSigterm(qint64 pid)
     return false;
 }
 
-cloudapi::HubBatch batchOf(const QString &hubId, qint64 from, qint64 to)
-{
-    cloudapi::HubBatch b{hubId, {}};
-    for (qint64 seq = from; seq <= to; ++seq) {
-        protocol::Measurement m;
-        m.seq = seq;
-        m.sensor = QStringLiteral("cpu");
-        m.ts = QDateTime::currentMSecsSinceEpoch();
-        m.status = protocol::Status::Ok;
-        m.values = {{QStringLiteral("value"), double(seq)}};
-        b.measurements.append(m);
-    }
-    return b;
-}
-
 } // namespace
 
 class TestStops : public QObject
@@ -347,7 +332,8 @@ private slots:
                 while (storing.elapsed() < budget && cloud.running()) {
                     Result<QList<cloudapi::HubSeq>> answer = await<QList<cloudapi::HubSeq>>(
                         [&](auto done) {
-                            client->submitBatch({batchOf(node->id, stored + 1, stored + 20)}, done);
+                            client->submitBatch(
+                                {{node->id, SimHub::makeBatch(stored + 1, stored + 20).items}}, done);
                         },
                         5000);
                     if (!answer)
