@@ -60,18 +60,25 @@ void CommandRelay::poll(const QStringList &hubIds, bool main)
             m_mainPolling = false; // restarted by the next hubArrived
         return;
     }
-    if (main)
+    if (main) {
         m_mainPolling = true;
+        m_mainHubs = QSet<QString>(hubIds.cbegin(), hubIds.cend());
+    }
     for (const QString &id : hubIds)
-        m_polling.insert(id);
+        ++m_polling[id];
     m_link.client().pollCommands(hubIds, cloudapi::kMaxPollSeconds,
                                  [this, hubIds, main](Result<QList<cloudapi::Command>> r) {
-                                     for (const QString &id : hubIds)
-                                         m_polling.remove(id);
-                                     if (main)
+                                     for (const QString &id : hubIds) {
+                                         if (--m_polling[id] <= 0)
+                                             m_polling.remove(id);
+                                     }
+                                     if (main) {
                                          m_mainPolling = false;
+                                         m_mainHubs.clear();
+                                     }
                                      if (!r) {
                                          m_link.failed(r.error());
+                                         // The main poll's retry covers every hub.
                                          if (main)
                                              m_retry.start(int(m_backoff.next()));
                                          return;
@@ -81,7 +88,23 @@ void CommandRelay::poll(const QStringList &hubIds, bool main)
                                      deliver(*r);
                                      if (main)
                                          poll(m_directory.hubIds(), true);
+                                     else
+                                         keepCovered(hubIds);
                                  });
+}
+
+void CommandRelay::keepCovered(const QStringList &hubIds)
+{
+    if (!m_mainPolling && !m_retry.isActive()) {
+        poll(m_directory.hubIds(), true);
+        return;
+    }
+    for (const QString &id : hubIds) {
+        if (m_directory.find(id) && !m_mainHubs.contains(id) && !m_polling.contains(id))
+            m_arrivals.insert(id);
+    }
+    if (!m_arrivals.isEmpty() && !m_arrivalPoll.isActive())
+        m_arrivalPoll.start();
 }
 
 void CommandRelay::deliver(const QList<cloudapi::Command> &commands)

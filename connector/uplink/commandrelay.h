@@ -4,6 +4,7 @@
 #include "core/backoff.h"
 #include "protocol/messages.h"
 
+#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -27,13 +28,17 @@ public:
 
 private:
     void poll(const QStringList &hubIds, bool main);
+    // After an extra poll: its hubs that are still here and not in the main poll
+    // are polled for again, so that no connected hub goes without a poll.
+    void keepCovered(const QStringList &hubIds);
     void deliver(const QList<cloudapi::Command> &commands);
     void complete(const QString &hubId, const protocol::CommandResult &result, int attempt);
 
     CloudLink &m_link;
     HubDirectory &m_directory;
-    QSet<QString> m_polling;  // hubs covered by a poll in flight
-    QSet<QString> m_arrivals; // hubs that came after the main poll started
+    QHash<QString, int> m_polling; // hubs covered by polls in flight, and by how many
+    QSet<QString> m_mainHubs;      // the hubs of the main poll in flight
+    QSet<QString> m_arrivals;      // hubs that came after the main poll started
     QTimer m_arrivalPoll;
     bool m_mainPolling = false;
     Backoff m_backoff{1000, 30000};

@@ -2,6 +2,7 @@
 // protocol code) and a real occ-cloud, on 127.0.0.1; SSDP inside a network
 // namespace; the uplink through a real tinyproxy.
 #include "await.h"
+#include "cloudapi/cloudtypes.h"
 #include "cloudenrol.h"
 #include "cloudprocess.h"
 #include "connectorprocess.h"
@@ -243,6 +244,52 @@ private slots:
                      .first()[QStringLiteral("detail")]
                      .toString(),
                  QStringLiteral("disk: 10% used"));
+    }
+
+    // A hub that arrives while the connector's poll for its other hubs is held gets
+    // an extra poll of its own. After that poll has brought a command, the hub must
+    // stay covered: its next command may not wait for the first poll to end.
+    // A fresh connector, so that the first poll's start is known: it begins when
+    // the first hub says hello and is held for at most kMaxPollSeconds.
+    void commandsKeepReachingAHubThatArrivedDuringAPoll()
+    {
+        ConnectorProcess connector(m_dir.filePath(QStringLiteral("connector-arrivals")), fastSettings());
+        QVERIFY(connector.enrol(*m_cloud, m_acme, QStringLiteral("gw2.acme.example")));
+        QVERIFY(connector.start());
+        SimHub first(hub(m_acme, QStringLiteral("first")));
+        QVERIFY(first.connectAndHello(connector.port(), connector.id()));
+        QElapsedTimer firstPoll;
+        firstPoll.start();
+        SimHub late(hub(m_acme, QStringLiteral("late")));
+        QVERIFY(late.connectAndHello(connector.port(), connector.id()));
+        for (int round = 1; round <= 3; ++round) {
+            QByteArray output;
+            QCOMPARE(m_cloud->cli({QStringLiteral("command"), late.id(), QStringLiteral("runSensor"),
+                                   QStringLiteral("round%1").arg(round)},
+                                  &output),
+                     0);
+            const QString commandId = QString::fromUtf8(output).trimmed();
+            std::optional<Command> command = late.waitFor<Command>(30000);
+            QVERIFY2(command, qPrintable(QStringLiteral("round %1: no command").arg(round)));
+            QCOMPARE(command->id, commandId);
+            QVERIFY2(firstPoll.elapsed() < cloudapi::kMaxPollSeconds * 1000LL,
+                     qPrintable(QStringLiteral("round %1: the command came %2 ms after the first hub's poll "
+                                               "began, so only when that poll ended: the late hub was not "
+                                               "polled for")
+                                    .arg(round)
+                                    .arg(firstPoll.elapsed())));
+            late.send(CommandResult{commandId, true, QStringLiteral("round %1 ok").arg(round)});
+            QVERIFY(waitFor(
+                [&] {
+                    const QJsonArray log = m_cloud->cliJson({QStringLiteral("commands"), late.id()}).array();
+                    return !log.isEmpty() &&
+                           log.first()[QStringLiteral("commandId")].toString() == commandId &&
+                           log.first()[QStringLiteral("state")].toString() == QLatin1StringView("done");
+                },
+                10000));
+        }
+        connector.stop();
+        QVERIFY2(connector.sanitizerReport().isEmpty(), connector.sanitizerReport().constData());
     }
 
     void badPeersEndOnlyTheirOwnSession_data()
