@@ -142,10 +142,15 @@ Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
 int serve(const QStringList &arguments)
 {
     Invocation in;
-    if (auto done =
-            parse(in, arguments, QStringLiteral("serve --data-dir DIR [--listen ADDR:PORT] [--db URL]"),
-                  {{QStringLiteral("listen"), QStringLiteral("Address and port (default server/listen)."),
-                    QStringLiteral("ADDR:PORT")}}))
+    if (auto done = parse(
+            in, arguments,
+            QStringLiteral("serve --data-dir DIR [--listen ADDR:PORT] [--page-listen ADDR:PORT] [--db URL]"),
+            {{QStringLiteral("listen"), QStringLiteral("Address and port (default server/listen)."),
+              QStringLiteral("ADDR:PORT")},
+             {QStringLiteral("page-listen"),
+              QStringLiteral("Operator address and port of the OCC page (default page/listen; 'off': "
+                             "none)."),
+              QStringLiteral("ADDR:PORT")}}))
         return *done;
     TerminationWatcher termination;
     installLogFile(in.common.dataDir, QStringLiteral("occ-cloud"));
@@ -160,10 +165,30 @@ int serve(const QStringList &arguments)
     Result<std::pair<QHostAddress, quint16>> listen = parseListen(listenText);
     if (!listen)
         return failWith(listen.error());
+    // The OCC page shows every customer: only on the operator address (page/listen).
+    const QString pageText = in.parser.isSet(QStringLiteral("page-listen"))
+                                 ? in.parser.value(QStringLiteral("page-listen"))
+                                 : in.settings.string(QStringLiteral("page/listen"));
+    std::pair<QHostAddress, quint16> pageListen;
+    if (!pageText.isEmpty() && pageText != QLatin1StringView("off")) {
+        Result<std::pair<QHostAddress, quint16>> parsed = parseListen(pageText);
+        if (!parsed)
+            return failWith(
+                fail(ErrorCategory::Config, QStringLiteral("page/listen: ") + parsed.error().message));
+        pageListen = *parsed;
+        if (pageListen == *listen && pageListen.second != 0)
+            return failWith(fail(ErrorCategory::Config,
+                                 QStringLiteral("page/listen may not be server/listen (%1): the page shows "
+                                                "every customer and must not be where hubs call")
+                                     .arg(pageText)));
+    }
     QStringList extraNames = in.settings.list(QStringLiteral("server/hostnames"));
     if (!listen->first.isEqual(QHostAddress::AnyIPv4) && !listen->first.isEqual(QHostAddress::AnyIPv6) &&
         listen->first != QHostAddress::Any)
         extraNames << listen->first.toString();
+    if (!pageListen.first.isNull() && !pageListen.first.isEqual(QHostAddress::AnyIPv4) &&
+        !pageListen.first.isEqual(QHostAddress::AnyIPv6) && pageListen.first != QHostAddress::Any)
+        extraNames << pageListen.first.toString();
     Result<CloudPki::ServerCredentials> credentials =
         s.pki.serverCredentials(in.common.dataDir, in.settings.string(QStringLiteral("server/certificate")),
                                 in.settings.string(QStringLiteral("server/key")),
@@ -172,14 +197,23 @@ int serve(const QStringList &arguments)
         return failWith(credentials.error());
 
     CloudServer server(s, in.settings, clock);
-    if (Result<void> started = server.start(listen->first, listen->second, *credentials); !started)
+    if (Result<void> started =
+            server.start(listen->first, listen->second, *credentials, pageListen.first, pageListen.second);
+        !started)
         return failWith(started.error());
-    QString host = server.address().toString();
-    if (server.address().protocol() == QAbstractSocket::IPv6Protocol)
-        host = QLatin1Char('[') + host + QLatin1Char(']');
-    const QString base = QStringLiteral("https://%1:%2").arg(host).arg(server.port());
+    const auto baseOf = [](const QHostAddress &address, quint16 port) {
+        QString host = address.toString();
+        if (address.protocol() == QAbstractSocket::IPv6Protocol)
+            host = QLatin1Char('[') + host + QLatin1Char(']');
+        return QStringLiteral("https://%1:%2").arg(host).arg(port);
+    };
+    const QString base = baseOf(server.address(), server.port());
+    const QString page = server.pageAddress().isNull()
+                             ? QStringLiteral("off (page/listen)")
+                             : baseOf(server.pageAddress(), server.pagePort()) +
+                                   QStringLiteral("/ (operators only: see page/listen)");
     out(QStringLiteral("occ-cloud " OCC_VERSION " serving %1/soap\n"
-                       "  OCC page:  %1/\n"
+                       "  OCC page:  %4\n"
                        "  WSDL:      %1/soap?wsdl\n"
                        "  database:  %2\n"
                        "%3")
@@ -187,7 +221,8 @@ int serve(const QStringList &arguments)
                  credentials->caFile.isEmpty()
                      ? QString()
                      : QStringLiteral("  server CA: %1 (what hubs and connectors take as --cloud-ca)\n")
-                           .arg(credentials->caFile)));
+                           .arg(credentials->caFile),
+                 page));
     const int code = termination.runUntilStopped();
     server.stop();
     deleteDeferredObjects();

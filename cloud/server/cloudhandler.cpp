@@ -17,9 +17,10 @@ void secure(http::HttpResponse &response)
 
 } // namespace
 
-CloudHandler::CloudHandler(CloudContext &context, QByteArray wsdl)
+CloudHandler::CloudHandler(CloudContext &context, QByteArray wsdl, Door door)
     : m_context(context)
     , m_wsdl(std::move(wsdl))
+    , m_door(door)
     , m_soap(context)
     , m_page(context.registry, context.measurements, context.clock, context.limits.offlineAfterMs)
 {}
@@ -51,31 +52,53 @@ QString CloudHandler::soapAddress(const http::HttpRequest &request) const
 
 void CloudHandler::handle(http::HttpRequest request, http::HttpResponder responder)
 {
-    const QByteArray &path = request.path;
-    const bool get = request.method == "GET" || request.method == "HEAD";
     http::HttpResponse response;
-    if (path == "/soap" && request.method == "POST") {
-        m_soap.handle(request, responder); // answers itself, perhaps later (long poll)
-        return;
-    }
-    if (path == "/soap" && get && request.query.toLower() == "wsdl") {
-        QByteArray wsdl = m_wsdl;
-        wsdl.replace("https://localhost:8443/soap", soapAddress(request).toHtmlEscaped().toUtf8());
-        response.contentType = "text/xml; charset=utf-8";
-        response.body = wsdl;
-    } else if ((path == "/" || path == "/index.html") && get) {
-        response = page(request);
-    } else if (path == "/soap" || path == "/" || path == "/index.html") {
-        response = http::HttpResponse::text(
-            405,
-            QStringLiteral("method %1 not allowed here").arg(QString::fromLatin1(request.method.left(16))));
-        response.addHeader("Allow", path == "/soap" ? "POST, GET" : "GET, HEAD");
+    if (m_door == Door::Public) {
+        if (request.path == "/soap" && request.method == "POST") {
+            m_soap.handle(request, responder); // answers itself, perhaps later (long poll)
+            return;
+        }
+        handlePublic(request, response);
     } else {
-        response = http::HttpResponse::text(404, QStringLiteral("not found"));
+        handleOperator(request, response);
     }
     response.headOnly = request.method == "HEAD";
     secure(response);
     responder.respond(std::move(response));
+}
+
+void CloudHandler::handlePublic(const http::HttpRequest &request, http::HttpResponse &response)
+{
+    const bool get = request.method == "GET" || request.method == "HEAD";
+    if (request.path == "/soap" && get && request.query.toLower() == "wsdl") {
+        QByteArray wsdl = m_wsdl;
+        wsdl.replace("https://localhost:8443/soap", soapAddress(request).toHtmlEscaped().toUtf8());
+        response.contentType = "text/xml; charset=utf-8";
+        response.body = wsdl;
+    } else if (request.path == "/soap") {
+        response = http::HttpResponse::text(
+            405,
+            QStringLiteral("method %1 not allowed here").arg(QString::fromLatin1(request.method.left(16))));
+        response.addHeader("Allow", "POST, GET");
+    } else {
+        // The page included: it is on the operator door only (page/listen).
+        response = http::HttpResponse::text(404, QStringLiteral("not found"));
+    }
+}
+
+void CloudHandler::handleOperator(const http::HttpRequest &request, http::HttpResponse &response)
+{
+    const bool get = request.method == "GET" || request.method == "HEAD";
+    if ((request.path == "/" || request.path == "/index.html") && get) {
+        response = page(request);
+    } else if (request.path == "/" || request.path == "/index.html") {
+        response = http::HttpResponse::text(
+            405,
+            QStringLiteral("method %1 not allowed here").arg(QString::fromLatin1(request.method.left(16))));
+        response.addHeader("Allow", "GET, HEAD");
+    } else {
+        response = http::HttpResponse::text(404, QStringLiteral("not found"));
+    }
 }
 
 http::HttpResponse CloudHandler::page(const http::HttpRequest &request)

@@ -7,13 +7,21 @@
 
 namespace occ::cloud {
 
-// What the cloud's front door serves (ARCHITECTURE §11): the SOAP API at POST
-// /soap, its WSDL at GET /soap?wsdl (with the address clients must call), the
-// OCC page at /. One per front-door thread.
+// What the cloud's front doors serve (ARCHITECTURE §11). The public door, which
+// hubs and connectors reach from anywhere: the SOAP API at POST /soap and its WSDL
+// at GET /soap?wsdl (with the address clients must call), nothing else. The
+// operator door (page/listen, loopback by default): the OCC page at /, which shows
+// every customer's hubs and so is never served where anyone may ask for it until
+// sign-in exists (docs/decisions.md). One per front-door thread.
 class CloudHandler : public http::HttpHandler
 {
 public:
-    CloudHandler(CloudContext &context, QByteArray wsdl);
+    enum class Door
+    {
+        Public,
+        Operator
+    };
+    CloudHandler(CloudContext &context, QByteArray wsdl, Door door);
 
     void handle(http::HttpRequest request, http::HttpResponder responder) override;
 
@@ -27,8 +35,12 @@ public:
 private:
     http::HttpResponse page(const http::HttpRequest &request);
 
+    void handlePublic(const http::HttpRequest &request, http::HttpResponse &response);
+    void handleOperator(const http::HttpRequest &request, http::HttpResponse &response);
+
     CloudContext &m_context;
     QByteArray m_wsdl;
+    Door m_door;
     SoapService m_soap;
     OccPage m_page;
 };

@@ -52,7 +52,8 @@ CloudServer::~CloudServer()
 }
 
 Result<void> CloudServer::start(const QHostAddress &address, quint16 port,
-                                const CloudPki::ServerCredentials &credentials)
+                                const CloudPki::ServerCredentials &credentials,
+                                const QHostAddress &pageAddress, quint16 pagePort)
 {
     pki::PKeyPtr key = toEvpKey(credentials.key);
     Result<std::shared_ptr<tls::TlsContext>> tls =
@@ -90,11 +91,26 @@ Result<void> CloudServer::start(const QHostAddress &address, quint16 port,
     m_server = std::make_unique<http::HttpServer>(
         frontDoorConfig(m_settings), *tls,
         [&context, wsdl]() -> std::unique_ptr<http::HttpHandler> {
-            return std::make_unique<CloudHandler>(context, wsdl);
+            return std::make_unique<CloudHandler>(context, wsdl, CloudHandler::Door::Public);
         },
         m_clock);
     if (Result<void> r = m_server->start(address, port); !r)
         return r;
+    if (!pageAddress.isNull()) {
+        http::HttpServerConfig config = frontDoorConfig(m_settings);
+        config.workers = 1; // a few operators, not every hub
+        m_pageServer = std::make_unique<http::HttpServer>(
+            config, *tls,
+            [&context, wsdl]() -> std::unique_ptr<http::HttpHandler> {
+                return std::make_unique<CloudHandler>(context, wsdl, CloudHandler::Door::Operator);
+            },
+            m_clock);
+        if (Result<void> r = m_pageServer->start(pageAddress, pagePort); !r) {
+            stop();
+            return fail(r.error().category,
+                        QStringLiteral("the OCC page (page/listen): %1").arg(r.error().message));
+        }
+    }
     QString host = m_server->serverAddress().toString();
     if (m_server->serverAddress().protocol() == QAbstractSocket::IPv6Protocol)
         host = QLatin1Char('[') + host + QLatin1Char(']');
@@ -104,6 +120,9 @@ Result<void> CloudServer::start(const QHostAddress &address, quint16 port,
 
 void CloudServer::stop()
 {
+    if (m_pageServer)
+        m_pageServer->stop();
+    m_pageServer.reset();
     if (m_server)
         m_server->stop();
     m_server.reset();
@@ -117,6 +136,16 @@ QHostAddress CloudServer::address() const
 quint16 CloudServer::port() const
 {
     return m_server ? m_server->serverPort() : 0;
+}
+
+QHostAddress CloudServer::pageAddress() const
+{
+    return m_pageServer ? m_pageServer->serverAddress() : QHostAddress();
+}
+
+quint16 CloudServer::pagePort() const
+{
+    return m_pageServer ? m_pageServer->serverPort() : 0;
 }
 
 const http::HttpStats &CloudServer::stats() const

@@ -22,11 +22,17 @@ public:
     CloudServer(CloudServices &services, const settings::Settings &settings, const Clock &clock);
     ~CloudServer();
 
+    // The public door on address:port; the operator door (the OCC page) on
+    // pageAddress:pagePort unless pageAddress is null.
     Result<void> start(const QHostAddress &address, quint16 port,
-                       const CloudPki::ServerCredentials &credentials);
+                       const CloudPki::ServerCredentials &credentials, const QHostAddress &pageAddress = {},
+                       quint16 pagePort = 0);
     void stop();
     QHostAddress address() const;
     quint16 port() const;
+    // The operator door: a null address and 0 when there is none.
+    QHostAddress pageAddress() const;
+    quint16 pagePort() const;
     const http::HttpStats &stats() const;
 
     static http::HttpServerConfig frontDoorConfig(const settings::Settings &settings);
@@ -39,6 +45,7 @@ private:
     std::unique_ptr<CallerAuthenticator> m_authenticator;
     std::unique_ptr<CloudContext> m_context;
     std::unique_ptr<http::HttpServer> m_server;
+    std::unique_ptr<http::HttpServer> m_pageServer;
 };
 
 } // namespace occ::cloud

@@ -95,6 +95,9 @@ inline constexpr SettingInfo kSettings[] = {
     {"server/publicUrl", "",
      "the URL clients use (e.g. https://occ.example.net:8443); the WSDL names it as the address; empty: the "
      "request's Host"},
+    {"page/listen", "127.0.0.1:8444",
+     "address:port of the OCC page, which shows every customer: for operators only (loopback, reached "
+     "through an SSH tunnel, or an internal address chosen on purpose); empty or off: no page"},
     {"server/threads", "4", "front-door worker threads (TLS, HTTP, SOAP)", 1, 256},
     {"server/maxBodyBytes", "8388608", "largest accepted SOAP request body", 4096, qint64(1) << 30},
     {"server/maxAnonymousBodyBytes", "65536",

@@ -480,11 +480,10 @@ private slots:
             test::await<StateAnswer>([&](auto done) { hubClient->reportState(info, {}, done); });
         QVERIFY(!refused.ok());
 
-        // The OCC page, in English and German.
+        // The OCC page, in English and German, on the operator address.
         QNetworkAccessManager manager;
         auto get = [&](const QByteArray &language) {
-            QNetworkRequest request(
-                QUrl(m_cloud->url().toString().replace(QStringLiteral("/soap"), QStringLiteral("/"))));
+            QNetworkRequest request(m_cloud->pageUrl()); // the operator address (page/listen)
             QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
             ssl.setCaCertificates(serverCa());
             request.setSslConfiguration(ssl);

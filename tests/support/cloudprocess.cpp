@@ -33,8 +33,12 @@ bool CloudProcess::start(int timeoutMs)
 
 bool CloudProcess::launch()
 {
-    QStringList arguments{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dataDir,
-                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")};
+    // The operator door on a port of its own too, so that clouds of parallel tests
+    // never meet on page/listen's default port.
+    QStringList arguments{
+        QStringLiteral("serve"),      QStringLiteral("--data-dir"),  m_dataDir,
+        QStringLiteral("--listen"),   QStringLiteral("127.0.0.1:0"), QStringLiteral("--page-listen"),
+        QStringLiteral("127.0.0.1:0")};
     if (!m_dbUrl.isEmpty())
         arguments << QStringLiteral("--db") << m_dbUrl;
     arguments << m_extra;
@@ -48,6 +52,9 @@ bool CloudProcess::waitUntilReady(int timeoutMs)
                                 timeoutMs))
         return false;
     m_url = QUrl(url);
+    const QRegularExpressionMatch page = QRegularExpression(QStringLiteral("OCC page: +(https://\\S+/)"))
+                                             .match(QString::fromUtf8(m_program.output()));
+    m_pageUrl = page.hasMatch() ? QUrl(page.captured(1)) : QUrl();
     return true;
 }
 

@@ -32,6 +32,9 @@ public:
     bool running() const { return m_program.running(); }
 
     QUrl url() const { return m_url; } // https://127.0.0.1:PORT/soap
+    // The OCC page on the operator address (page/listen): https://127.0.0.1:PORT/,
+    // empty when the cloud serves no page.
+    QUrl pageUrl() const { return m_pageUrl; }
     // The address clients use when it is not the one serve printed (a host name).
     void setUrl(const QUrl &url) { m_url = url; }
     QString caFile() const { return m_dataDir + QStringLiteral("/server-ca.pem"); }
@@ -76,6 +79,7 @@ private:
     const NetNamespace *m_ns;
     ProgramProcess m_program;
     QUrl m_url;
+    QUrl m_pageUrl;
 };
 
 } // namespace occ::test
