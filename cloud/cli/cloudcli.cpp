@@ -182,13 +182,13 @@ int serve(const QStringList &arguments)
                                                 "every customer and must not be where hubs call")
                                      .arg(pageText)));
     }
+    // The certificate also names the addresses the doors listen on, when each is one address.
     QStringList extraNames = in.settings.list(QStringLiteral("server/hostnames"));
-    if (!listen->first.isEqual(QHostAddress::AnyIPv4) && !listen->first.isEqual(QHostAddress::AnyIPv6) &&
-        listen->first != QHostAddress::Any)
-        extraNames << listen->first.toString();
-    if (!pageListen.first.isNull() && !pageListen.first.isEqual(QHostAddress::AnyIPv4) &&
-        !pageListen.first.isEqual(QHostAddress::AnyIPv6) && pageListen.first != QHostAddress::Any)
-        extraNames << pageListen.first.toString();
+    for (const QHostAddress &address : {listen->first, pageListen.first}) {
+        if (!address.isNull() && !address.isEqual(QHostAddress::AnyIPv4) &&
+            !address.isEqual(QHostAddress::AnyIPv6) && address != QHostAddress::Any)
+            extraNames << address.toString();
+    }
     Result<CloudPki::ServerCredentials> credentials =
         s.pki.serverCredentials(in.common.dataDir, in.settings.string(QStringLiteral("server/certificate")),
                                 in.settings.string(QStringLiteral("server/key")),
@@ -201,16 +201,10 @@ int serve(const QStringList &arguments)
             server.start(listen->first, listen->second, *credentials, pageListen.first, pageListen.second);
         !started)
         return failWith(started.error());
-    const auto baseOf = [](const QHostAddress &address, quint16 port) {
-        QString host = address.toString();
-        if (address.protocol() == QAbstractSocket::IPv6Protocol)
-            host = QLatin1Char('[') + host + QLatin1Char(']');
-        return QStringLiteral("https://%1:%2").arg(host).arg(port);
-    };
-    const QString base = baseOf(server.address(), server.port());
+    const QString base = CloudServer::httpsBase(server.address(), server.port());
     const QString page = server.pageAddress().isNull()
                              ? QStringLiteral("off (page/listen)")
-                             : baseOf(server.pageAddress(), server.pagePort()) +
+                             : CloudServer::httpsBase(server.pageAddress(), server.pagePort()) +
                                    QStringLiteral("/ (operators only: see page/listen)");
     out(QStringLiteral("occ-cloud " OCC_VERSION " serving %1/soap\n"
                        "  OCC page:  %4\n"

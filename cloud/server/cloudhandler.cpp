@@ -15,6 +15,14 @@ void secure(http::HttpResponse &response)
     response.addHeader("Strict-Transport-Security", "max-age=31536000");
 }
 
+http::HttpResponse methodNotAllowed(const QByteArray &method, const QByteArray &allow)
+{
+    http::HttpResponse response = http::HttpResponse::text(
+        405, QStringLiteral("method %1 not allowed here").arg(QString::fromLatin1(method.left(16))));
+    response.addHeader("Allow", allow);
+    return response;
+}
+
 } // namespace
 
 CloudHandler::CloudHandler(CloudContext &context, QByteArray wsdl, Door door)
@@ -76,10 +84,7 @@ void CloudHandler::handlePublic(const http::HttpRequest &request, http::HttpResp
         response.contentType = "text/xml; charset=utf-8";
         response.body = wsdl;
     } else if (request.path == "/soap") {
-        response = http::HttpResponse::text(
-            405,
-            QStringLiteral("method %1 not allowed here").arg(QString::fromLatin1(request.method.left(16))));
-        response.addHeader("Allow", "POST, GET");
+        response = methodNotAllowed(request.method, "POST, GET");
     } else {
         // The page included: it is on the operator door only (page/listen).
         response = http::HttpResponse::text(404, QStringLiteral("not found"));
@@ -92,10 +97,7 @@ void CloudHandler::handleOperator(const http::HttpRequest &request, http::HttpRe
     if ((request.path == "/" || request.path == "/index.html") && get) {
         response = page(request);
     } else if (request.path == "/" || request.path == "/index.html") {
-        response = http::HttpResponse::text(
-            405,
-            QStringLiteral("method %1 not allowed here").arg(QString::fromLatin1(request.method.left(16))));
-        response.addHeader("Allow", "GET, HEAD");
+        response = methodNotAllowed(request.method, "GET, HEAD");
     } else {
         response = http::HttpResponse::text(404, QStringLiteral("not found"));
     }

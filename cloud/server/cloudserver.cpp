@@ -111,11 +111,17 @@ Result<void> CloudServer::start(const QHostAddress &address, quint16 port,
                         QStringLiteral("the OCC page (page/listen): %1").arg(r.error().message));
         }
     }
-    QString host = m_server->serverAddress().toString();
-    if (m_server->serverAddress().protocol() == QAbstractSocket::IPv6Protocol)
-        host = QLatin1Char('[') + host + QLatin1Char(']');
-    m_context->listenUrl = QStringLiteral("https://%1:%2/soap").arg(host).arg(m_server->serverPort());
+    m_context->listenUrl =
+        httpsBase(m_server->serverAddress(), m_server->serverPort()) + QStringLiteral("/soap");
     return {};
+}
+
+QString CloudServer::httpsBase(const QHostAddress &address, quint16 port)
+{
+    QString host = address.toString();
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("https://%1:%2").arg(host).arg(port);
 }
 
 void CloudServer::stop()

@@ -36,6 +36,8 @@ public:
     const http::HttpStats &stats() const;
 
     static http::HttpServerConfig frontDoorConfig(const settings::Settings &settings);
+    // https://ADDRESS:PORT, an IPv6 address in brackets.
+    static QString httpsBase(const QHostAddress &address, quint16 port);
 
 private:
     CloudServices &m_services;
