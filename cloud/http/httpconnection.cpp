@@ -50,9 +50,9 @@ HttpConnection::HttpConnection(quint64 id, HttpWorker &worker, int fd, QHostAddr
     m_deadline = worker.now() + worker.config().timeouts.handshakeMs;
     m_connection = std::make_unique<tls::TlsConnection>(
         m_tls->get(), fd, true, worker.sockets(),
-        tls::TlsConnection::Callbacks{[this] { onEncrypted(); },
-                                      [this](const char *data, qsizetype size) { onData(data, size); },
-                                      [this](const QString &reason) { onClosed(reason); }});
+        tls::TlsConnection::Callbacks{
+            [this] { onEncrypted(); }, [this](const char *data, qsizetype size) { onData(data, size); },
+            [this](const QString &reason) { onClosed(reason); }, [this] { onDrained(); }});
     m_connection->setMaxPending(64 * 1024 * 1024); // a large page for a slow reader
 }
 
@@ -172,11 +172,36 @@ void HttpConnection::respond(quint64 request, HttpResponse response)
     m_phase = Phase::Head;
     m_headStarted = false;
     m_deadline = m_worker.now() + m_worker.config().timeouts.idleMs;
-    resume();
+    if (m_connection->pendingOutput() > kMaxUnsentAnswerBytes) {
+        // The peer does not read its answers: no more requests until it does (or
+        // the idle deadline closes the connection).
+        m_awaitingDrain = true;
+        return;
+    }
+    // Not here: this may be inside the handler's call for the request before, and
+    // a client with thousands of pipelined requests would nest as many calls.
+    if (!m_resumeQueued) {
+        m_resumeQueued = true;
+        m_worker.resumeLater(m_id);
+    }
+}
+
+void HttpConnection::onDrained()
+{
+    if (!m_awaitingDrain)
+        return;
+    m_awaitingDrain = false;
+    if (m_phase == Phase::Head && !m_resumeQueued) {
+        m_resumeQueued = true;
+        m_worker.resumeLater(m_id);
+    }
 }
 
 void HttpConnection::resume()
 {
+    m_resumeQueued = false;
+    if (m_phase != Phase::Head || m_awaitingDrain)
+        return;
     m_connection->setReading(true);
     if (!m_in.isEmpty()) {
         m_headStarted = true;
@@ -198,7 +223,12 @@ void HttpConnection::sweep(qint64 now)
         close(QStringLiteral("no TLS handshake within %1 ms").arg(t.handshakeMs));
         break;
     case Phase::Head:
-        if (!m_headStarted && !m_pending)
+        if (m_awaitingDrain) {
+            const QString reason =
+                QStringLiteral("the peer did not read its answers within %1 ms").arg(t.idleMs);
+            qCInfo(lcHttp).noquote() << "connection from" << m_peer.toString() << "closed:" << reason;
+            close(reason);
+        } else if (!m_headStarted && !m_pending)
             close(QStringLiteral("idle for %1 ms").arg(t.idleMs));
         else
             refuse(408, QStringLiteral("the request head did not arrive within %1 ms").arg(t.headMs));

@@ -29,7 +29,11 @@ struct HttpTimeouts
 // requests read one at a time with the limits of HttpParser and the deadlines of
 // HttpTimeouts, each handed to the worker's handler with the connection's peer
 // address and client certificate, and answered on this connection. While a
-// request is being handled the socket is not read. Owned by its worker.
+// request is being handled the socket is not read. Pipelined requests are taken one
+// at a time, the next one from the event loop after the answer to the one before
+// (never on the stack of that answer), and not while more than
+// kMaxUnsentAnswerBytes of answers wait for the peer to read them. Owned by its
+// worker.
 class HttpConnection
 {
 public:
@@ -37,8 +41,14 @@ public:
                    QByteArray peerKey);
     ~HttpConnection();
 
+    // Answers beyond this, unread by the peer, stop the reading of its next requests.
+    static constexpr qsizetype kMaxUnsentAnswerBytes = 256 * 1024;
+
     void start();
     void respond(quint64 request, HttpResponse response);
+    // Takes the next request (already read, or from the socket); the worker calls
+    // it from its event loop after respond() asked for it.
+    void resume();
     bool handling(quint64 request) const { return m_phase == Phase::Handling && m_request == request; }
     // Deadlines; called by the worker's sweep.
     void sweep(qint64 now);
@@ -64,7 +74,7 @@ private:
     void process();
     void refuse(int status, const QString &message);
     void drain();
-    void resume();
+    void onDrained();
 
     quint64 m_id;
     HttpWorker &m_worker;
@@ -82,7 +92,9 @@ private:
     bool m_keepAlive = true;
     bool m_pending = true; // counted as anonymous by the gate
     bool m_headStarted = false;
-    qint64 m_drainLeft = 0; // Draining: bytes of the refused body still to come
+    bool m_resumeQueued = false;  // the worker will call resume()
+    bool m_awaitingDrain = false; // answers wait for the peer: resumed by onDrained()
+    qint64 m_drainLeft = 0;       // Draining: bytes of the refused body still to come
     int m_drainStatus = 0;
     QString m_drainMessage;
 };

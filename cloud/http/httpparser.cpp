@@ -109,9 +109,19 @@ HttpParser::State HttpParser::parseHead(QByteArray &buffer)
             return error(400, QStringLiteral("control characters in a header field"));
         m_request.headers.append({line.left(colon).toLower(), value});
     }
+    // Request smuggling shapes: two Host fields (RFC 9112 §3.2), any Transfer-Encoding
+    // (even an empty one), differing Content-Length values (below).
+    qsizetype hosts = 0;
+    bool transferEncoding = false;
+    for (const auto &[name, value] : std::as_const(m_request.headers)) {
+        hosts += name == "host" ? 1 : 0;
+        transferEncoding = transferEncoding || name == "transfer-encoding";
+    }
+    if (hosts > 1)
+        return error(400, QStringLiteral("more than one Host header"));
     if (m_request.minorVersion == 1 && m_request.header("host").isEmpty())
         return error(400, QStringLiteral("HTTP/1.1 requests need a Host header"));
-    if (!m_request.header("transfer-encoding").isEmpty())
+    if (transferEncoding)
         return error(
             411, QStringLiteral("Transfer-Encoding is not accepted; send the body with a Content-Length"));
     // Content-Length: digits only, and one value.

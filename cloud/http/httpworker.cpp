@@ -133,6 +133,29 @@ void HttpWorker::connectionEnded(HttpConnection &connection)
     }
 }
 
+void HttpWorker::resumeLater(quint64 connection)
+{
+    assertThread();
+    m_resumes.append(connection);
+    if (!m_resumeScheduled) {
+        m_resumeScheduled = true;
+        QMetaObject::invokeMethod(this, &HttpWorker::resumeQueued, Qt::QueuedConnection);
+    }
+}
+
+void HttpWorker::resumeQueued()
+{
+    assertThread();
+    m_resumeScheduled = false;
+    // Taken out first: a connection resumed here asks again for its next request,
+    // and that comes in the next round, after other connections and sockets.
+    const QList<quint64> resumes = std::exchange(m_resumes, {});
+    for (quint64 id : resumes) {
+        if (HttpConnection *c = m_connections.value(id))
+            c->resume();
+    }
+}
+
 void HttpWorker::reap()
 {
     m_reapScheduled = false;

@@ -72,11 +72,14 @@ public:
     void respond(quint64 connection, quint64 request, HttpResponse response);
     bool alive(quint64 connection, quint64 request) const;
     void connectionEnded(HttpConnection &connection);
+    // connection->resume() from the event loop (if it still exists then).
+    void resumeLater(quint64 connection);
     int connectionCount() const { return int(m_connections.size()); }
 
 private:
     void sweep();
     void reap();
+    void resumeQueued();
 
     int m_index;
     tls::TlsContextSlot &m_tls;
@@ -91,6 +94,8 @@ private:
     QList<HttpConnection *> m_ended;
     QTimer m_sweep;
     bool m_reapScheduled = false;
+    QList<quint64> m_resumes; // connections to resume, in the order they asked
+    bool m_resumeScheduled = false;
 };
 
 } // namespace occ::cloud::http

@@ -25,7 +25,8 @@ HubSession::HubSession(quint64 id, Worker &worker, int fd, const QString &peer, 
         m_tls->get(), fd, true, worker.sockets(),
         tls::TlsConnection::Callbacks{[this] { onEncrypted(); },
                                       [this](const char *data, qsizetype size) { onData(data, size); },
-                                      [this](const QString &reason) { onClosed(reason); }});
+                                      [this](const QString &reason) { onClosed(reason); },
+                                      {}});
     // handshakesInProgress was counted by the listener when it accepted the socket.
     ++m_worker.stats().handshakesStarted;
     ++m_worker.stats().sessionsOpen;

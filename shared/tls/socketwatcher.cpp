@@ -91,7 +91,8 @@ void SocketWatcher::dispatch()
             const std::shared_ptr<Entry> entry = it.value();
             const bool readable = events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
             const bool writable = events[i].events & (EPOLLOUT | EPOLLERR);
-            entry->callback(readable, writable);
+            const bool hungUp = events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+            entry->callback(readable, writable, hungUp);
         }
     } while (ready == kBatch);
 }

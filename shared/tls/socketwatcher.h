@@ -19,7 +19,9 @@ class SocketWatcher : public QObject
 {
     Q_OBJECT
 public:
-    using Callback = std::function<void(bool readable, bool writable)>;
+    // hungUp: the peer closed its side or the socket failed (EPOLLRDHUP, EPOLLHUP,
+    // EPOLLERR); reported even while read interest is off. readable is then set too.
+    using Callback = std::function<void(bool readable, bool writable, bool hungUp)>;
 
     explicit SocketWatcher(QObject *parent = nullptr);
     ~SocketWatcher() override;

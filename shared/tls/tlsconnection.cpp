@@ -150,7 +150,8 @@ void TlsConnection::start()
             m_callbacks.closed(QStringLiteral("cannot create a TLS session"));
         return;
     }
-    m_watching = m_watcher.watch(m_fd, [this](bool readable, bool writable) { onReady(readable, writable); });
+    m_watching = m_watcher.watch(
+        m_fd, [this](bool readable, bool writable, bool hungUp) { onReady(readable, writable, hungUp); });
     if (!m_watching) {
         close(QStringLiteral("cannot watch the socket"));
         return;
@@ -166,9 +167,13 @@ void TlsConnection::wantWrite(bool on)
     m_watcher.setWriteInterest(m_fd, on);
 }
 
-void TlsConnection::onReady(bool readable, bool writable)
+void TlsConnection::onReady(bool readable, bool writable, bool hungUp)
 {
     const std::shared_ptr<bool> alive = m_alive;
+    // The peer sends nothing more: what it sent is read to its end even while
+    // reading is off (bounded by what the socket holds), so that the end is seen.
+    if (hungUp)
+        m_hungUp = true;
     if (writable && m_wantWrite)
         onWritable();
     if (readable && *alive)
@@ -242,7 +247,10 @@ void TlsConnection::readAll()
 {
     char buffer[16384];
     const std::shared_ptr<bool> alive = m_alive;
-    while (m_state == State::Established) {
+    // Stops as soon as the owner turns reading off (inside data()): what it has not
+    // taken stays in the socket and in OpenSSL, so a peer cannot make it hold more.
+    // After a hang-up everything is read, to see the end.
+    while (m_state == State::Established && (m_reading || m_hungUp)) {
         ERR_clear_error();
         const int n = SSL_read(m_ssl, buffer, int(sizeof buffer));
         if (n <= 0) {
@@ -269,6 +277,12 @@ void TlsConnection::onWritable()
             if (m_closeWhenFlushed) {
                 close(m_closeReason);
                 return;
+            }
+            if (m_callbacks.drained) {
+                const std::shared_ptr<bool> alive = m_alive;
+                m_callbacks.drained();
+                if (!*alive)
+                    return;
             }
         }
         readAll(); // a read may have been waiting for this write

@@ -33,6 +33,7 @@ public:
         std::function<void()> encrypted;                   // handshake done
         std::function<void(const char *, qsizetype)> data; // decrypted bytes
         std::function<void(const QString &reason)> closed; // once, for any reason
+        std::function<void()> drained;                     // output that had to wait is all sent (optional)
     };
 
     // Takes ownership of fd; watcher belongs to the owning thread.
@@ -60,6 +61,8 @@ public:
     // Off: the socket is not read until on again (a server busy with a request;
     // hang-ups and errors are still seen). Decrypted data OpenSSL buffered stays
     // there: the owner reads it with readPending() after turning reading on.
+    // Off: nothing more is read or handed to data(), not even what OpenSSL has
+    // decrypted already (readPending() hands that over when reading is on again).
     void setReading(bool on);
     void readPending() { readAll(); }
     // The most plaintext a slow peer may have waiting (default kMaxPending).
@@ -82,7 +85,7 @@ private:
         Established,
         Closed,
     };
-    void onReady(bool readable, bool writable);
+    void onReady(bool readable, bool writable, bool hungUp);
     void onReadable();
     void onWritable();
     void handshake();
@@ -102,6 +105,7 @@ private:
     bool m_wantWrite = false;
     bool m_ending = false; // inside end(): a write error there must not end it again
     bool m_reading = true;
+    bool m_hungUp = false; // the peer closed its side: read to the end regardless
     bool m_closeWhenFlushed = false;
     QString m_closeReason;
     qsizetype m_maxPending = kMaxPending;

@@ -162,7 +162,7 @@ void HubSimulator::startConnect(Hub &hub)
         return;
     }
     // Connected (or refused) when the socket becomes writable.
-    m_sockets->watch(hub.fd, [this, &hub](bool, bool writable) {
+    m_sockets->watch(hub.fd, [this, &hub](bool, bool writable, bool) {
         if (!writable)
             return;
         m_sockets->unwatch(hub.fd);
@@ -193,7 +193,8 @@ void HubSimulator::onConnected(Hub &hub)
                                  QStringLiteral("Linux"), QStringLiteral("bench")}));
             },
             [this, &hub](const char *data, qsizetype size) { onData(hub, data, size); },
-            [this, &hub](const QString &) { onClosed(hub); }});
+            [this, &hub](const QString &) { onClosed(hub); },
+            {}});
     hub.fd = -1; // the connection owns it now
     hub.connection->setClientIdentity(hub.identity.certificate, m_key, m_connectorId);
     hub.connection->setSession(hub.session);
