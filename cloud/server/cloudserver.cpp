@@ -27,12 +27,14 @@ http::HttpServerConfig CloudServer::frontDoorConfig(const settings::Settings &s)
     http::HttpServerConfig config;
     config.workers = int(s.integer(QStringLiteral("server/threads")));
     config.limits.maxHeaderBytes = int(s.integer(QStringLiteral("server/maxHeaderBytes")));
+    config.limits.maxHeaders = int(s.integer(QStringLiteral("server/maxHeaderFields")));
     config.limits.maxBodyBytes = s.integer(QStringLiteral("server/maxBodyBytes"));
     config.limits.maxAnonymousBodyBytes = s.integer(QStringLiteral("server/maxAnonymousBodyBytes"));
     config.timeouts.handshakeMs = s.millis(QStringLiteral("server/handshakeTimeout"));
     config.timeouts.headMs = s.millis(QStringLiteral("server/headerTimeout"));
     config.timeouts.bodyMs = s.millis(QStringLiteral("server/bodyTimeout"));
     config.timeouts.idleMs = s.millis(QStringLiteral("server/idleTimeout"));
+    config.timeouts.handlerMs = s.millis(QStringLiteral("server/handlerTimeout"));
     config.gate.maxConnections = int(s.integer(QStringLiteral("server/maxConnections")));
     config.gate.maxPerAddress = int(s.integer(QStringLiteral("server/maxConnectionsPerAddress")));
     config.gate.maxPendingPerAddress = int(s.integer(QStringLiteral("server/maxAnonymousPerAddress")));

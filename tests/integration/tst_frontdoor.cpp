@@ -616,6 +616,35 @@ private slots:
         }
     }
 
+    // Issue 23 item 4: the limits are the settings (shared/settings/defaults.h, the
+    // one source the README is checked against), not numbers of their own.
+    void headerFieldLimitIsTheSetting()
+    {
+        CloudProcess cloud(m_dir.filePath(QStringLiteral("cloud-fields")), QString(),
+                           QStringList{QStringLiteral("--set"), QStringLiteral("server/maxHeaderFields=8")});
+        QVERIFY(cloud.start());
+        const auto ask = [&](int fields) {
+            QSslSocket socket;
+            QSslConfiguration ssl = socket.sslConfiguration();
+            ssl.setCaCertificates(QSslCertificate::fromPath(cloud.caFile()));
+            socket.setSslConfiguration(ssl);
+            socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), quint16(cloud.url().port()));
+            if (!socket.waitForEncrypted(test::scaled(10000)))
+                return QByteArray("no TLS");
+            QByteArray request = "GET /soap?wsdl HTTP/1.1\r\nHost: a\r\n";
+            for (int i = 1; i < fields; ++i)
+                request += "X-" + QByteArray::number(i) + ": 1\r\n";
+            socket.write(request + "\r\n");
+            return readAnswer(socket, test::scaled(10000));
+        };
+        QVERIFY(ask(8).startsWith("HTTP/1.1 200"));
+        const QByteArray refused = ask(9);
+        QVERIFY2(refused.startsWith("HTTP/1.1 431") && refused.contains("more than 8 header fields"),
+                 refused.left(300).constData());
+        cloud.stop();
+        QVERIFY2(cloud.sanitizerReport().isEmpty(), cloud.sanitizerReport().constData());
+    }
+
     // A client that pipelines and never reads its answers gets no more read from it
     // than the answers it leaves unread allow; the idle deadline ends it.
     void aPipelinerThatNeverReadsIsNotServedWithoutEnd()
