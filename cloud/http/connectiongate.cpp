@@ -2,6 +2,21 @@
 
 namespace occ::cloud::http {
 
+QByteArray ConnectionGate::callerKey(const QHostAddress &peer, int ipv6PrefixLength)
+{
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    if (isV4)
+        return QHostAddress(v4).toString().toLatin1();
+    if (peer.protocol() != QAbstractSocket::IPv6Protocol)
+        return peer.toString().toLatin1();
+    const int prefix = qBound(0, ipv6PrefixLength, 128);
+    Q_IPV6ADDR bytes = peer.toIPv6Address();
+    for (int bit = prefix; bit < 128; ++bit)
+        bytes[bit / 8] &= quint8(~(0x80u >> (bit % 8)));
+    return QHostAddress(bytes).toString().toLatin1() + '/' + QByteArray::number(prefix);
+}
+
 ConnectionGate::Verdict ConnectionGate::admit(const QByteArray &address)
 {
     QMutexLocker lock(&m_mutex);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QMutex>
 
 namespace occ::cloud::http {
@@ -12,6 +13,7 @@ struct GateLimits
     int maxConnections = 10000;    // all addresses together
     int maxPerAddress = 512;       // one address, open connections (a NAT'ed office)
     int maxPendingPerAddress = 32; // one address, before its first complete request
+    int ipv6PrefixLength = 64;     // IPv6 callers are counted per prefix of this length
 };
 
 // Admission at the cloud's front door (issue 15 item 2): how many connections one
@@ -34,6 +36,11 @@ public:
         AddressPending,
         ServerFull,
     };
+    // What the caps count as one caller: an IPv4 address (also IPv4-mapped IPv6), or
+    // the IPv6 prefix of ipv6PrefixLength bits (one host with a /64 may use all of
+    // its addresses), e.g. "2001:db8:1:2::/64".
+    static QByteArray callerKey(const QHostAddress &peer, int ipv6PrefixLength);
+
     Verdict admit(const QByteArray &address);
     // The connection delivered a complete request: no longer pending.
     void established(const QByteArray &address);

@@ -98,7 +98,7 @@ void HttpServer::setTlsContext(std::shared_ptr<tls::TlsContext> tls)
 
 void HttpServer::incomingConnection(int fd, const QHostAddress &peer, quint16 port)
 {
-    const QByteArray key = peer.toString().toLatin1();
+    const QByteArray key = ConnectionGate::callerKey(peer, m_config.gate.ipv6PrefixLength);
     const ConnectionGate::Verdict verdict = m_gate.admit(key);
     if (verdict != ConnectionGate::Verdict::Admitted) {
         if (m_stats.refusedAtTheDoor++ % 100 == 0)

@@ -38,6 +38,7 @@ http::HttpServerConfig CloudServer::frontDoorConfig(const settings::Settings &s)
     config.gate.maxConnections = int(s.integer(QStringLiteral("server/maxConnections")));
     config.gate.maxPerAddress = int(s.integer(QStringLiteral("server/maxConnectionsPerAddress")));
     config.gate.maxPendingPerAddress = int(s.integer(QStringLiteral("server/maxAnonymousPerAddress")));
+    config.gate.ipv6PrefixLength = int(s.integer(QStringLiteral("server/ipv6PrefixLength")));
     config.refusal = &CloudHandler::refusal;
     return config;
 }
