@@ -17,6 +17,7 @@
 #include "testutil.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -476,6 +477,104 @@ private slots:
         QVERIFY(errors > 0);
         QVERIFY(gateway->running());
         gateway->stop();
+    }
+
+    // Issue 23 item 7: the UPnP description port faces the LAN like the hub port and
+    // has its defences: a cap per address (more are closed at once, others are still
+    // served), a deadline and a size for a request, and no spin without descriptors.
+    void descriptionPortHasTheHubPortsDefences()
+    {
+        const quint16 port = test::freePort();
+        auto gateway = connector({QStringLiteral("connector/descriptionPort=%1").arg(port)});
+        QVERIFY(gateway && gateway->start());
+        const auto fetch = [&](const QString &from) {
+            QTcpSocket socket;
+            socket.bind(QHostAddress(from), 0);
+            socket.connectToHost(QHostAddress::LocalHost, port);
+            if (!socket.waitForConnected(test::scaled(5000)))
+                return QByteArray("not connected: ") + socket.errorString().toUtf8();
+            socket.write("GET /description.xml HTTP/1.1\r\nHost: x\r\n\r\n");
+            QByteArray answer;
+            test::waitFor(
+                [&] {
+                    answer += socket.readAll();
+                    return socket.state() == QAbstractSocket::UnconnectedState;
+                },
+                10000);
+            return answer + socket.readAll();
+        };
+        const auto open = [&](const QString &from, int count) {
+            std::vector<std::unique_ptr<QTcpSocket>> sockets;
+            for (int i = 0; i < count; ++i) {
+                auto socket = std::make_unique<QTcpSocket>();
+                socket->bind(QHostAddress(from), 0);
+                socket->connectToHost(QHostAddress::LocalHost, port);
+                socket->waitForConnected(test::scaled(2000));
+                sockets.push_back(std::move(socket));
+            }
+            return sockets;
+        };
+        const auto stillOpen = [](const std::vector<std::unique_ptr<QTcpSocket>> &sockets) {
+            return int(std::count_if(sockets.cbegin(), sockets.cend(), [](const auto &s) {
+                return s->state() == QAbstractSocket::ConnectedState;
+            }));
+        };
+        // One address with 20 idle connections keeps at most its share ...
+        auto idle = open(QStringLiteral("127.0.3.1"), 20);
+        QVERIFY2(test::waitFor([&] { return stillOpen(idle) <= 8; }, 10000),
+                 qPrintable(QStringLiteral("%1 of 20 idle connections from one address still open")
+                                .arg(stillOpen(idle))));
+        // Closed at once, not by the request deadline (which would end all 20).
+        QCOMPARE(stillOpen(idle), 8);
+        // ... while another address is served.
+        const QByteArray answer = fetch(QStringLiteral("127.0.3.2"));
+        QVERIFY2(answer.startsWith("HTTP/1.1 200") && answer.contains(gateway->id().toUtf8()),
+                 answer.left(300).constData());
+        // The idle ones end after the request deadline (5 s), an endless head at 8 KiB.
+        QVERIFY(test::waitFor([&] { return stillOpen(idle) == 0; }, 15000));
+        QTcpSocket endless;
+        endless.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(endless.waitForConnected(test::scaled(5000)));
+        endless.write("GET /description.xml HTTP/1.1\r\nX: " + QByteArray(9000, 'a'));
+        QVERIFY(test::waitFor([&] { return endless.state() == QAbstractSocket::UnconnectedState; }, 4000));
+
+        // Without descriptors it rests instead of spinning, and serves again after.
+        const qint64 pid = gateway->program().pid();
+        const auto descriptors = [pid] {
+            return int(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
+                           .entryList(QDir::NoDotAndDotDot | QDir::AllEntries)
+                           .size());
+        };
+        const int limit = descriptors() + 40; // fewer than the description port's own cap
+        QCOMPARE(test::run(QStringLiteral("prlimit"), {QStringLiteral("--pid"), QString::number(pid),
+                                                       QStringLiteral("--nofile=%1:%1").arg(limit)}),
+                 0);
+        std::vector<std::unique_ptr<QTcpSocket>> filler;
+        for (int address = 0; address < 25; ++address) {
+            for (auto &socket : open(QStringLiteral("127.0.4.%1").arg(address + 1), 8))
+                filler.push_back(std::move(socket));
+        }
+        auto cpuTicks = [pid] {
+            const QByteArray stat = test::readFile(QStringLiteral("/proc/%1/stat").arg(pid));
+            const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+            return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1;
+        };
+        QVERIFY2(test::waitFor([&] { return descriptors() >= limit - 1; }, 5000),
+                 qPrintable(QStringLiteral("%1 of %2 descriptors in use: the test would prove nothing")
+                                .arg(descriptors())
+                                .arg(limit)));
+        const qint64 before = cpuTicks();
+        QTest::qWait(2000); // a window to measure CPU in, not a wait for something
+        const qint64 usedMs = (cpuTicks() - before) * 1000 / sysconf(_SC_CLK_TCK);
+        qInfo("200 connections to the description port against %d descriptors: %lld ms of CPU in 2 s", limit,
+              usedMs);
+        QVERIFY2(usedMs < 600, "the connector spins while it cannot accept");
+        filler.clear();
+        QVERIFY(test::waitFor([&] { return fetch(QStringLiteral("127.0.3.3")).startsWith("HTTP/1.1 200"); },
+                              20000));
+        QVERIFY(gateway->running());
+        gateway->stop();
+        QVERIFY2(gateway->sanitizerReport().isEmpty(), gateway->sanitizerReport().constData());
     }
 
     // Item 10: a renewed certificate while hubs do handshakes: every handshake
