@@ -74,6 +74,8 @@ void HttpConnection::onEncrypted()
 
 void HttpConnection::onData(const char *data, qsizetype size)
 {
+    if (m_phase == Phase::Refusing)
+        return; // what comes after a refusal goes nowhere
     if (m_phase == Phase::Head && !m_headStarted && m_in.isEmpty()) {
         m_headStarted = true;
         m_deadline = m_worker.now() + m_worker.config().timeouts.headMs;
@@ -152,9 +154,16 @@ void HttpConnection::refuse(int status, const QString &message)
     HttpResponse response =
         format ? format(m_parser.path(), status, message) : HttpResponse::text(status, message, true);
     response.close = true;
-    m_phase = Phase::Handling; // nothing more is read
+    // The refusal's own deadline, not the one of the phase that ended in it (for a
+    // 408 that one has passed): a peer still reading the answers before it - a
+    // pipelining client on a slow link - gets it as long as it keeps reading.
+    m_phase = Phase::Refusing; // nothing more is read, no answer of a handler goes out
+    m_refusalStatus = status;
+    m_deadline = m_worker.now() + m_worker.config().timeouts.refusalMs;
     m_connection->setReading(false);
-    m_connection->write(response.serialize(false));
+    if (!m_connection->write(response.serialize(false)))
+        return; // gone; onClosed() reported it
+    m_refusalSent = m_connection->bytesSent();
     m_connection->closeWhenFlushed(QStringLiteral("%1 %2").arg(status).arg(message));
 }
 
@@ -214,9 +223,13 @@ void HttpConnection::resume()
 
 void HttpConnection::sweep(qint64 now)
 {
+    const HttpTimeouts &t = m_worker.config().timeouts;
+    if (m_phase == Phase::Refusing && m_connection->bytesSent() > m_refusalSent) {
+        m_refusalSent = m_connection->bytesSent(); // the peer reads on: it may take its time
+        m_deadline = now + t.refusalMs;
+    }
     if (m_phase == Phase::Closed || now < m_deadline)
         return;
-    const HttpTimeouts &t = m_worker.config().timeouts;
     ++m_worker.stats().timeouts;
     switch (m_phase) {
     case Phase::Handshake:
@@ -247,6 +260,14 @@ void HttpConnection::sweep(qint64 now)
             close(QStringLiteral("the peer does not read the answer"));
         }
         break;
+    case Phase::Refusing: {
+        const QString reason = QStringLiteral("the peer did not read its refusal (%1) for %2 ms")
+                                   .arg(m_refusalStatus)
+                                   .arg(t.refusalMs);
+        qCInfo(lcHttp).noquote() << "connection from" << m_peer.toString() << "closed:" << reason;
+        close(reason);
+        break;
+    }
     case Phase::Closed:
         break;
     }

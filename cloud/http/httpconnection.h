@@ -23,6 +23,7 @@ struct HttpTimeouts
     qint64 bodyMs = 30'000;      // head -> whole body
     qint64 idleMs = 60'000;      // keep-alive between requests (and before the first)
     qint64 handlerMs = 120'000;  // a handler that never answers (long polls take <= 25 s)
+    qint64 refusalMs = 10'000;   // a refusal the peer does not read on (from its last progress)
 };
 
 // One HTTPS connection of the cloud: TLS (OpenSSL, in its worker's epoll), then
@@ -32,7 +33,9 @@ struct HttpTimeouts
 // request is being handled the socket is not read. Pipelined requests are taken one
 // at a time, the next one from the event loop after the answer to the one before
 // (never on the stack of that answer), and not while more than
-// kMaxUnsentAnswerBytes of answers wait for the peer to read them. Owned by its
+// kMaxUnsentAnswerBytes of answers wait for the peer to read them. A refused
+// request ends the connection once its refusal is out; the refusal has its own
+// deadline (HttpTimeouts::refusalMs), renewed while the peer reads on. Owned by its
 // worker.
 class HttpConnection
 {
@@ -66,6 +69,7 @@ private:
         Body,
         Draining, // a refused body arrives and is dropped; the refusal follows it
         Handling, // the handler has the request
+        Refusing, // a refusal is written, then the connection closed; nothing more is read
         Closed,
     };
     void onEncrypted();
@@ -96,6 +100,8 @@ private:
     bool m_awaitingDrain = false; // answers wait for the peer: resumed by onDrained()
     qint64 m_drainLeft = 0;       // Draining: bytes of the refused body still to come
     int m_drainStatus = 0;
+    int m_refusalStatus = 0;   // Refusing: the status sent
+    quint64 m_refusalSent = 0; // Refusing: bytes the peer had taken at the last look
     QString m_drainMessage;
 };
 

@@ -35,6 +35,7 @@ http::HttpServerConfig CloudServer::frontDoorConfig(const settings::Settings &s)
     config.timeouts.bodyMs = s.millis(QStringLiteral("server/bodyTimeout"));
     config.timeouts.idleMs = s.millis(QStringLiteral("server/idleTimeout"));
     config.timeouts.handlerMs = s.millis(QStringLiteral("server/handlerTimeout"));
+    config.timeouts.refusalMs = s.millis(QStringLiteral("server/refusalTimeout"));
     config.gate.maxConnections = int(s.integer(QStringLiteral("server/maxConnections")));
     config.gate.maxPerAddress = int(s.integer(QStringLiteral("server/maxConnectionsPerAddress")));
     config.gate.maxPendingPerAddress = int(s.integer(QStringLiteral("server/maxAnonymousPerAddress")));

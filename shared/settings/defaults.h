@@ -112,6 +112,10 @@ inline constexpr SettingInfo kSettings[] = {
     {"server/idleTimeout", "60",
      "seconds a kept-alive connection may wait for its next request, or for its peer to read its answers", 1,
      3600},
+    {"server/refusalTimeout", "10",
+     "seconds a refusal (400, 408, 411, 413, 431, 500) may wait for its peer to read more of it before the "
+     "connection is closed",
+     1, 300},
     {"server/handlerTimeout", "120",
      "seconds a request may be handled before it is answered with 500 (long polls wait at most 25)", 30,
      3600},

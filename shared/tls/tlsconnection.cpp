@@ -369,6 +369,11 @@ X509 *TlsConnection::peerCertificate() const
     return m_ssl ? SSL_get0_peer_certificate(m_ssl) : nullptr;
 }
 
+quint64 TlsConnection::bytesSent() const
+{
+    return m_ssl ? BIO_number_written(SSL_get_wbio(m_ssl)) : 0;
+}
+
 bool TlsConnection::sessionReused() const
 {
     return m_ssl && SSL_session_reused(m_ssl) == 1;

@@ -59,10 +59,9 @@ public:
     // Closes once everything queued has been sent (a response, then the end).
     void closeWhenFlushed(const QString &reason);
     // Off: the socket is not read until on again (a server busy with a request;
-    // hang-ups and errors are still seen). Decrypted data OpenSSL buffered stays
-    // there: the owner reads it with readPending() after turning reading on.
-    // Off: nothing more is read or handed to data(), not even what OpenSSL has
-    // decrypted already (readPending() hands that over when reading is on again).
+    // hang-ups and errors are still seen), and nothing more is handed to data(),
+    // not even what OpenSSL has decrypted already (readPending() hands that over
+    // when reading is on again).
     void setReading(bool on);
     void readPending() { readAll(); }
     // The most plaintext a slow peer may have waiting (default kMaxPending).
@@ -74,7 +73,12 @@ public:
     bool sessionReused() const;
     QString protocolVersion() const;
     SSL *ssl() const { return m_ssl; }
+    // Plaintext not yet taken by OpenSSL. It shrinks in steps: OpenSSL counts a
+    // write only once a record of it went out within one call.
     qsizetype pendingOutput() const { return m_pending.size(); }
+    // Bytes handed to the socket so far (TLS records, handshake included): grows
+    // whenever the peer takes more, the measure of a slow reader's progress.
+    quint64 bytesSent() const;
 
     static constexpr qsizetype kMaxPending = 4 * 1024 * 1024;
 
