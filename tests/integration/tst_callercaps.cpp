@@ -7,6 +7,7 @@
 // source addresses.
 #include "cloudprocess.h"
 #include "http/connectiongate.h"
+#include "ownnetwork.h"
 #include "testutil.h"
 #include "timing.h"
 
@@ -14,7 +15,6 @@
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <sched.h>
 
 using namespace occ;
 using occ::cloud::http::ConnectionGate;
@@ -121,14 +121,7 @@ private slots:
 
 int main(int argc, char **argv)
 {
-    // Before any thread exists: the namespace is the process's, and the cloud's.
-    if (::unshare(CLONE_NEWNET) != 0) {
-        std::perror("unshare(CLONE_NEWNET) (the test needs root)");
-        return 1;
-    }
-    QCoreApplication app(argc, argv);
-    TestCallerCaps test;
-    return QTest::qExec(&test, argc, argv);
+    return occ::test::execInOwnNetwork<TestCallerCaps>(argc, argv);
 }
 
 #include "tst_callercaps.moc"

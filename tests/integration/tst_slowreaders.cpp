@@ -6,6 +6,7 @@
 // occ-cloud listens there on loopback and raw TLS clients pipeline to it.
 #include "await.h"
 #include "cloudprocess.h"
+#include "ownnetwork.h"
 #include "testutil.h"
 #include "timing.h"
 
@@ -16,7 +17,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
-#include <sched.h>
 
 using namespace occ;
 using occ::test::CloudProcess;
@@ -195,14 +195,7 @@ private slots:
 
 int main(int argc, char **argv)
 {
-    // Before any thread exists: the namespace is the process's, and the cloud's.
-    if (::unshare(CLONE_NEWNET) != 0) {
-        std::perror("unshare(CLONE_NEWNET) (the test needs root)");
-        return 1;
-    }
-    QCoreApplication app(argc, argv);
-    TestSlowReaders test;
-    return QTest::qExec(&test, argc, argv);
+    return occ::test::execInOwnNetwork<TestSlowReaders>(argc, argv);
 }
 
 #include "tst_slowreaders.moc"
